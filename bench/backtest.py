@@ -1,0 +1,147 @@
+"""Benchmark of `mltt.backtest.backtest`.
+
+1. T=5000 days x N=500 assets, daily rebalancing, commission and drift: median time of `backtest` against
+   (a) a plain numpy implementation of the same formulas, in this process, and
+   (b) vectorbt `Portfolio.from_orders(size_type="targetpercent", call_seq="auto", cash_sharing=True, group_by=True)`
+       on the same weights, with the relative difference of the total returns.
+2. K=256 strategies x T=2520 x N=50: one batched call against 256 separate calls.
+
+Targets: >= 100x faster than vectorbt, <= 1.5x the numpy reference, total return within 1e-3 (relative) of
+vectorbt's, batched >= 10x faster than the loop.
+
+Usage (from the repository root):
+    OMP_NUM_THREADS=1 .venv/bin/python bench/backtest.py                 # CPU, float64
+    .venv/bin/python bench/backtest.py --device cuda                     # on a GPU
+    .venv/bin/python bench/backtest.py --vbt-python bench/.venv-vbt/bin/python   # vectorbt from another venv
+vectorbt is optional: if it cannot be imported (here or via --vbt-python), that part is skipped and said so.
+"""
+from __future__ import annotations
+import argparse, json, os, statistics, subprocess, sys, tempfile, time
+import numpy as np
+import torch
+from mltt.backtest import backtest
+
+
+def make_data(T, N, seed=0, K=None):
+    "Synthetic log-prices (T, N) and slowly varying long-only weights with 5% cash ((K,) T, N)."
+    rng = np.random.default_rng(seed)
+    logp = np.cumsum(rng.normal(0.0003, 0.015, (T, N)), 0) + np.log(50.0)
+    shape = (T, N) if K is None else (K, T, N)
+    sig = np.exp(0.3 * np.cumsum(rng.normal(0, 0.1, shape), -2) / np.sqrt(np.arange(1, T + 1))[:, None])
+    w = 0.95 * sig / sig.sum(-1, keepdims=True)
+    return logp, w
+
+
+def numpy_backtest(w, logp, fee, rc=0.0):
+    "Plain numpy, same formulas as mltt: exact returns, drift, costs on traded notional, one-step lag."
+    r = np.expm1(np.diff(logp, axis=0))
+    h = w[:-1]
+    R = (h * r).sum(1) + (1 - h.sum(1)) * rc
+    d = h[:-1] * (1 + r[:-1]) / (1 + R[:-1, None])
+    trade = np.concatenate([[np.abs(w[0]).sum()], np.abs(w[1:-1] - d).sum(1)])
+    gross = np.concatenate([[0.0], np.log1p(R)])
+    expenses = np.concatenate([[0.0], -np.log1p(-fee * trade)])
+    return gross - expenses
+
+
+def timeit(fn, repeat, sync=lambda: None):
+    "Median, min and max wall time of `fn` over `repeat` runs (after one warm-up), and the median CPU time."
+    fn(); sync()
+    ts, cs = [], []
+    for _ in range(repeat):
+        c0, t0 = time.process_time(), time.perf_counter(); fn(); sync()
+        ts.append(time.perf_counter() - t0); cs.append(time.process_time() - c0)
+    return statistics.median(ts), min(ts), max(ts), statistics.median(cs)
+
+
+def fmt(name, t):
+    "One line of timings in ms."
+    return f"  {name:<20s} median {t[0]*1e3:9.1f} ms  (min {t[1]*1e3:.1f}, max {t[2]*1e3:.1f}; CPU {t[3]*1e3:.1f})"
+
+
+VBT_CODE = r'''
+import json, sys, time, statistics, numpy as np, pandas as pd, vectorbt as vbt
+d = np.load(sys.argv[1]); fee = float(sys.argv[2]); repeat = int(sys.argv[3])
+price = pd.DataFrame(np.exp(d["logp"])); size = d["w"].copy(); size[-1] = np.nan   # the final row's trade is never executed
+size = pd.DataFrame(size)
+run = lambda p, s: vbt.Portfolio.from_orders(p, size=s, size_type="targetpercent", call_seq="auto", cash_sharing=True,
+                                             group_by=True, fees=fee, init_cash=1.0, freq="1D")
+run(price.iloc[:50, :5], size.iloc[:50, :5])             # numba compilation, not timed
+ts, cs, tr = [], [], None
+for _ in range(repeat):
+    c0, t0 = time.process_time(), time.perf_counter(); pf = run(price, size); tr = float(pf.total_return())
+    ts.append(time.perf_counter() - t0); cs.append(time.process_time() - c0)
+print(json.dumps(dict(t=[statistics.median(ts), min(ts), max(ts), statistics.median(cs)], total_return=tr)))
+'''
+
+
+def run_vectorbt(logp, w, fee, repeat, python):
+    "Time vectorbt in `python` (a subprocess, so another venv works) on the same arrays."
+    with tempfile.TemporaryDirectory() as tmp:
+        f = os.path.join(tmp, "data.npz"); np.savez(f, logp=logp, w=w)
+        out = subprocess.run([python, "-c", VBT_CODE, f, str(fee), str(repeat)], capture_output=True, text=True)
+    if out.returncode != 0:
+        return None, out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"
+    return json.loads(out.stdout.strip().splitlines()[-1]), None
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--dtype", default="float64", choices=["float64", "float32"])
+    ap.add_argument("--repeat", type=int, default=7, help="timed runs per measurement (median reported)")
+    ap.add_argument("--vbt-repeat", type=int, default=3)
+    ap.add_argument("--vbt-python", default=sys.executable, help="python interpreter that has vectorbt")
+    ap.add_argument("--skip-vbt", action="store_true")
+    ap.add_argument("--T", type=int, default=5000); ap.add_argument("--N", type=int, default=500)
+    ap.add_argument("--K", type=int, default=256); ap.add_argument("--TK", type=int, default=2520)
+    ap.add_argument("--NK", type=int, default=50)
+    a = ap.parse_args(argv)
+    dev, dtype = torch.device(a.device), getattr(torch, a.dtype)
+    if dev.type == "cuda" and not torch.cuda.is_available(): sys.exit("--device cuda: no CUDA device is visible")
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    fee = 0.001
+    print(f"torch {torch.__version__}, numpy {np.__version__}, device {dev}, dtype {a.dtype}, "
+          f"threads {torch.get_num_threads()}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}, "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print("(wall-clock medians decide the targets; CPU time is less disturbed by other processes on a shared machine)")
+
+    # 1. one big backtest
+    logp, w = make_data(a.T, a.N)
+    wt, pt = torch.tensor(w, dtype=dtype, device=dev), torch.tensor(logp, dtype=dtype, device=dev)
+    res = backtest(wt, pt, commission=fee); sync()
+    ref = numpy_backtest(w, logp, fee)
+    err = np.abs(res.log_returns.double().cpu().numpy() - ref).max()
+    t_mltt = timeit(lambda: backtest(wt, pt, commission=fee), a.repeat, sync)
+    t_np = timeit(lambda: numpy_backtest(w, logp, fee), a.repeat)
+    tr_mltt = float(torch.expm1(res.log_equity[-1]))
+    print(f"\n[1] T={a.T} x N={a.N}, daily rebalancing, commission={fee}")
+    print(fmt("mltt.backtest", t_mltt)); print(fmt("numpy reference", t_np) + f"   max |log-return diff| = {err:.2e}")
+    ratio_np = t_mltt[0] / t_np[0]
+    print(f"  mltt / numpy = {ratio_np:.2f}x wall, {t_mltt[3] / t_np[3]:.2f}x CPU   (target <= 1.5x: {'OK' if ratio_np <= 1.5 else 'MISSED'})")
+    if not a.skip_vbt:
+        v, why = run_vectorbt(logp, w, fee, a.vbt_repeat, a.vbt_python)
+        if v is None: print(f"  vectorbt: skipped ({why}); pass --vbt-python to a venv that has it")
+        else:
+            speed = v["t"][0] / t_mltt[0]
+            rel = abs(tr_mltt - v["total_return"]) / abs(v["total_return"])
+            print(fmt("vectorbt", v["t"]))
+            print(f"  speed-up vs vectorbt = {speed:.0f}x wall, {v['t'][3] / t_mltt[3]:.0f}x CPU   (target >= 100x: {'OK' if speed >= 100 else 'MISSED'})")
+            print(f"  total return: mltt {tr_mltt:.6f}, vectorbt {v['total_return']:.6f}, relative difference {rel:.2e}"
+                  f"   (target <= 1e-3: {'OK' if rel <= 1e-3 else 'MISSED'})")
+    del wt, pt, res
+
+    # 2. a batch of K strategies in one call vs K calls
+    logp, w = make_data(a.TK, a.NK, seed=1, K=a.K)
+    wt, pt = torch.tensor(w, dtype=dtype, device=dev), torch.tensor(logp, dtype=dtype, device=dev)
+    t_b = timeit(lambda: backtest(wt, pt, commission=fee), a.repeat, sync)
+    t_l = timeit(lambda: [backtest(wt[k], pt, commission=fee) for k in range(a.K)], max(1, a.repeat // 2), sync)
+    same = torch.allclose(backtest(wt, pt, commission=fee).log_returns[-1], backtest(wt[-1], pt, commission=fee).log_returns)
+    sp = t_l[0] / t_b[0]
+    print(f"\n[2] K={a.K} x T={a.TK} x N={a.NK}")
+    print(fmt("one batched call", t_b)); print(fmt(f"{a.K} separate calls", t_l) + f"   same results: {same}")
+    print(f"  batched speed-up = {sp:.1f}x wall, {t_l[3] / t_b[3]:.1f}x CPU   (target >= 10x: {'OK' if sp >= 10 else 'MISSED'})")
+
+
+if __name__ == "__main__":
+    main()
