@@ -42,7 +42,7 @@ def load_dataset(
                           'for other tickers use download_prices(...) or read_prices_csv(...).')
     return _read_bundled(DATASETS[name]).copy()
 
-# %% ../nbs/03_data.ipynb #73e66464
+# %% ../nbs/03_data.ipynb #8b3eab4f
 def _find_shared_data() -> Path|None:
     "The `shared/data` folder from `$MLTT_SHARED_DATA` or the cwd and its parents, or None."
     env = os.environ.get('MLTT_SHARED_DATA')
@@ -56,6 +56,8 @@ def shared_data_path(
     name:str|None=None, # A file in the folder; None: the folder itself
 ) -> Path:
     "Path of the shared data folder (or of file `name` in it), or a `DataUnavailableError` saying how to point to it."
+    if name is not None and not (isinstance(name, (str, os.PathLike)) and str(name)):
+        raise input_error('name', name, 'a file name (str) or None', "e.g. shared_data_path('vti_agg_dbc_vix_2006_2020.csv').")
     root = _find_shared_data()
     if root is None:
         env = os.environ.get('MLTT_SHARED_DATA')
@@ -193,7 +195,7 @@ def read_prices_csv(
         df = df[list(columns)]
     return clean_prices(_numeric_frame(df, path.name), **policy)
 
-# %% ../nbs/03_data.ipynb #e6b065da
+# %% ../nbs/03_data.ipynb #e84b91f4
 _log = logging.getLogger('mltt.data')
 YAHOO_HOST = 'query2.finance.yahoo.com'
 FIELDS = ('Open', 'High', 'Low', 'Close')
@@ -202,6 +204,8 @@ def price_cache_dir(
     cache_dir:str|os.PathLike|None=None, # Explicit folder; None: $MLTT_CACHE_DIR, else the user cache dir
 ) -> Path:
     "The folder of the download cache."
+    if cache_dir is not None and not (isinstance(cache_dir, (str, os.PathLike)) and str(cache_dir)):
+        raise input_error('cache_dir', cache_dir, 'a folder path (str or Path) or None', 'e.g. cache_dir="~/mltt_cache".')
     if cache_dir is not None: return Path(cache_dir).expanduser()
     if os.environ.get('MLTT_CACHE_DIR'): return Path(os.environ['MLTT_CACHE_DIR']).expanduser()
     return Path(platformdirs.user_cache_dir('mltt'))/'prices'
@@ -257,7 +261,7 @@ def _write_cached(root:Path, ticker:str, interval:str, field:str, s:pd.Series, c
                 covered=[[str(a), str(b)] for a, b in _merge_ranges(covered)], format=1)
     atomic_write_bytes(meta, json.dumps(info, indent=1).encode())
 
-# %% ../nbs/03_data.ipynb #050239e2
+# %% ../nbs/03_data.ipynb #ecf39e1b
 def yfinance_fetcher(
     tickers:list, # Yahoo tickers
     start:pd.Timestamp, # First date
@@ -266,6 +270,9 @@ def yfinance_fetcher(
     field:str='Close', # "Open", "High", "Low" or "Close" (all adjusted)
 ) -> pd.DataFrame:
     "Adjusted prices of `tickers` from Yahoo Finance (needs the network)."
+    if isinstance(tickers, str) or not tickers or not all(isinstance(t, str) and t for t in tickers):
+        raise input_error('tickers', tickers, 'a non-empty list of ticker strings', 'e.g. ["VTI", "AGG"].')
+    check_choice('field', field, FIELDS)
     import yfinance as yf
     df = yf.download(list(tickers), start=start, end=end, interval=interval, auto_adjust=True, progress=False, threads=False)
     if df is None or df.empty or field not in df.columns.get_level_values(0): return pd.DataFrame()
@@ -279,6 +286,8 @@ def is_online(
     timeout:float=0.5, # Seconds before giving up (name resolution included)
 ) -> bool:
     "Whether a TCP connection to `host:port` opens within `timeout` seconds."
+    if not isinstance(host, str) or not host: raise input_error('host', host, 'a host name', f'e.g. {YAHOO_HOST!r}.')
+    port, timeout = check_int('port', port, min=1, max=65535), check_float('timeout', timeout, min=0, strict=True)
     ok = []
     def _try():
         try: socket.create_connection((host, port), timeout=timeout).close(); ok.append(True)
@@ -474,7 +483,7 @@ def _fraction_bounds(n:int, fractions, gap:int) -> list:
     cuts = np.round(np.concatenate([[0.], np.cumsum(f)]) * usable).astype(int); cuts[-1] = usable
     return [(a + i * gap, b + i * gap) for i, (a, b) in enumerate(zip(cuts[:-1], cuts[1:]))]
 
-# %% ../nbs/03_data.ipynb #c39aba98
+# %% ../nbs/03_data.ipynb #cf0fc269
 def split_data(
     data, # DataFrame, Series, ndarray or tensor; rows are time
     fractions=(0.7, 0.15, 0.15), # Share of rows of each part (train, val, test), summing to 1
@@ -488,6 +497,8 @@ def split_data(
     gap = check_int('gap', gap, min=0); n = len(data)
     if shuffle and seed is None: raise input_error('seed', seed, 'an int when shuffle=True', 'pass seed=0 (same seed, same split).')
     if shuffle and (gap or dates is not None): raise InputError('shuffle=True cannot be combined with gap= or dates=: shuffled rows have no time order.')
+    if dates is not None and fractions is not None and tuple(np.ravel(fractions)) != (0.7, 0.15, 0.15):
+        raise input_error('fractions', fractions, 'left out when dates= is given', 'pass either fractions= or dates=, not both.')
     bounds = _date_bounds(data, dates, gap) if dates is not None else _fraction_bounds(n, fractions, gap)
     empty = [i for i, (a, b) in enumerate(bounds) if b <= a]
     if empty: raise InputError(f'Part {empty[0]} of the split would be empty ({n} rows, bounds {bounds}). Fix: use more data, a smaller gap, or other fractions/dates.')

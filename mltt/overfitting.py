@@ -29,7 +29,7 @@ class PBOResult:
     prob_oos_loss:float # P(out-of-sample metric of the selected strategy < 0)
     n_combinations:int # Number of in-sample/out-of-sample combinations
 
-# %% ../nbs/31_overfitting.ipynb #fc8ca191
+# %% ../nbs/31_overfitting.ipynb #4140c80d
 def _block_sharpe(r:torch.Tensor, bounds:np.ndarray, member:torch.Tensor) -> torch.Tensor:
     "Per-period Sharpe (ddof=1) of each strategy on the union of blocks in each row of `member` (C, S) -> (C, K)."
     rc = r - r.mean(0)  # centring keeps the sums of squares accurate
@@ -51,10 +51,14 @@ def _block_metric(r:torch.Tensor, bounds:np.ndarray, member:torch.Tensor, metric
         for j in range(0, len(ids), step):
             sel = ids[j:j + step]
             idx = torch.as_tensor(np.stack([rows[i] for i in sel]))
-            out[sel] = torch.as_tensor(metric(r[idx].transpose(1, 2)), dtype=r.dtype)  # (c, K, L) -> (c, K)
+            v = torch.as_tensor(metric(r[idx].transpose(1, 2)), dtype=r.dtype)  # (c, K, L) -> (c, K)
+            if tuple(v.shape) != (len(sel), r.shape[1]):
+                raise input_error('metric', metric, f'a function mapping (..., T) returns to (...) values; it gave shape {tuple(v.shape)} '
+                                  f'for input {(len(sel), r.shape[1], L)}', 'reduce the last dimension only, e.g. lambda r: r.mean(-1).')
+            out[sel] = v
     return out
 
-# %% ../nbs/31_overfitting.ipynb #70fe1148
+# %% ../nbs/31_overfitting.ipynb #3af106a8
 def probability_of_backtest_overfitting(
     returns, # Returns (T, K) of K strategies (columns) over the same T periods
     n_partitions:int=16, # Number S of row blocks (even); there are comb(S, S/2) combinations
@@ -68,6 +72,7 @@ def probability_of_backtest_overfitting(
         raise input_error('returns.shape', tuple(r.shape), '(T, K) with K >= 2 strategies', 'put one strategy per column.')
     if r.shape[0] < 2 * S: raise input_error('n_partitions', S, f'at most len(returns) / 2 = {r.shape[0] // 2}', 'use fewer partitions.')
     if not torch.isfinite(r).all(): raise input_error('returns', 'non-finite values', 'finite', 'drop or fill NaN rows first.')
+    if metric is not None and not callable(metric): raise input_error('metric', metric, 'a function or None', 'e.g. mltt.metrics.sharpe_ratio.')
     r = r.detach().cpu()
     sizes = [len(a) for a in np.array_split(np.arange(r.shape[0]), S)]
     bounds = np.stack([np.cumsum([0] + sizes[:-1]), np.cumsum(sizes)], 1)
@@ -75,6 +80,8 @@ def probability_of_backtest_overfitting(
     member = torch.zeros(len(combos), S, dtype=torch.bool).scatter_(1, combos, True)
     perf = (lambda mk: _block_sharpe(r, bounds, mk)) if metric is None else (lambda mk: _block_metric(r, bounds, mk, metric))
     is_perf, oos_perf = perf(member), perf(~member)
+    if not (torch.isfinite(is_perf).all() and torch.isfinite(oos_perf).all()):
+        raise input_error('metric', metric, 'finite on every half of the blocks', 'guard divisions by zero (e.g. a constant strategy) in it.')
     best = is_perf.argmax(1)
     v = oos_perf.gather(1, best[:, None])
     rank = (oos_perf < v).sum(1) + 0.5 * ((oos_perf == v).sum(1) - 1) + 1  # 1 = worst, K = best, ties averaged

@@ -9,13 +9,13 @@ import math
 # %% auto #0
 __all__ = ['OHLCV_FIELDS', 'corr_factor', 'gbm', 'synthetic_log_prices', 'markov_chain', 'regime_switching_gbm', 'ohlcv']
 
-# %% ../nbs/04_synth.ipynb #c3904e9f
+# %% ../nbs/04_synth.ipynb #0dea4a89
 import numpy as np
 import pandas as pd
 import torch
-from .core import InputError, input_error, check_int, check_float, torch_generator, np_generator
+from .core import input_error, check_int, check_float, torch_generator, np_generator
 
-# %% ../nbs/04_synth.ipynb #b9b7a398
+# %% ../nbs/04_synth.ipynb #6b2d2a28
 def _vector(name:str, v, n:int|None) -> np.ndarray:
     "`v` (a number or a sequence) as a finite float vector of length `n` (None: its own length)."
     a = np.atleast_1d(np.asarray(v, dtype=np.float64)) if not isinstance(v, str) else None
@@ -33,6 +33,7 @@ def corr_factor(
     n:int, # Number of assets
 ) -> np.ndarray:
     "A factor $L$ with $L L^\\top$ = `corr` (None for independent assets), after checking `corr` is a correlation matrix."
+    n = check_int('n', n, min=1)
     if corr is None: return None
     c = np.asarray(corr, dtype=np.float64)
     if c.shape != (n, n): raise input_error('corr', corr, f'an ({n}, {n}) matrix (one row and column per asset)')
@@ -104,12 +105,15 @@ def synthetic_log_prices(
     corr = np.full((N, N), 0.3); np.fill_diagonal(corr, 1.)
     return np.log(gbm(T - 1, mu=np.linspace(0., 0.1, N), sigma=np.linspace(0.1, 0.3, N), corr=corr, seed=seed))
 
-# %% ../nbs/04_synth.ipynb #6d41e4b1
-def _check_transition(transition, k:int) -> np.ndarray:
-    "`transition` as a (k, k) row-stochastic matrix, or an `InputError`."
-    P = np.asarray(transition, dtype=np.float64)
+# %% ../nbs/04_synth.ipynb #78a0bce7
+def _check_transition(transition, k:int|None) -> np.ndarray:
+    "`transition` as a (k, k) row-stochastic matrix (k=None: any square size), or an `InputError`."
+    try: P = np.asarray(transition, dtype=np.float64)
+    except (TypeError, ValueError): raise input_error('transition', transition, 'a square matrix of probabilities') from None
+    want = f'a ({k}, {k})' if k is not None else 'a square (K, K)'
+    if k is None: k = P.shape[0] if P.ndim == 2 else -1
     if P.shape != (k, k) or not np.isfinite(P).all() or (P < 0).any() or not np.allclose(P.sum(1), 1, atol=1e-9):
-        raise input_error('transition', transition, f'a ({k}, {k}) matrix of probabilities whose rows sum to 1')
+        raise input_error('transition', transition, f'{want} matrix of probabilities whose rows sum to 1')
     return P
 
 def markov_chain(
@@ -120,7 +124,7 @@ def markov_chain(
 ) -> np.ndarray:
     "A path (n_steps,) of regimes 0..K-1 of the Markov chain with matrix `transition`."
     n_steps = check_int('n_steps', n_steps, min=1)
-    P = _check_transition(transition, np.shape(transition)[0] if np.ndim(transition) == 2 else -1)
+    P = _check_transition(transition, None)
     k = check_int('initial', initial, min=0, max=len(P) - 1)
     rng, path, t = np_generator(seed), np.empty(n_steps, dtype=np.int64), 0
     while t < n_steps:
@@ -164,7 +168,7 @@ def regime_switching_gbm(
     prices = pd.DataFrame(growth.numpy() * pars[0][3], index=idx, columns=_tickers(tickers, n))
     return prices, pd.Series(np.concatenate([[initial], regimes]), index=idx, name='regime')
 
-# %% ../nbs/04_synth.ipynb #dc59d17b
+# %% ../nbs/04_synth.ipynb #6d59c261
 OHLCV_FIELDS = ('open', 'high', 'low', 'close', 'volume')
 
 def ohlcv(
@@ -189,7 +193,8 @@ def ohlcv(
     path = torch.exp(ticks).numpy() * s0                                       # (T, ticks, N)
     close = path[:, -1]; open_ = np.vstack([s0[None], close[:-1]])
     high = np.maximum(path.max(1), open_); low = np.minimum(path.min(1), open_)
-    move = np.abs(np.log(close / open_)) / np.maximum(sigma * math.sqrt(dt), 1e-12)
+    scale = sigma * math.sqrt(dt)                                             # a bar's typical move; 0 for noiseless assets
+    move = np.divide(np.abs(np.log(close / open_)), scale, out=np.zeros_like(close), where=scale > 0)
     vol = volume * np.exp(0.5 * torch.randn(n_steps, n, generator=gen, dtype=torch.float64).numpy() - 0.125) * (0.5 + 0.5 * move)
     vol = np.maximum(vol, 1e-9 * volume)
     cols = pd.MultiIndex.from_product([OHLCV_FIELDS, _tickers(tickers, n)], names=['field', 'ticker'])
