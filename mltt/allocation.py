@@ -212,7 +212,7 @@ class CrossSectionalMomentum(CapitalAllocator):
         if b: w.scatter_(-1, order[:, :b], -1.0 / (k + b))
         return w
 
-# %% ../nbs/05_allocation.ipynb #6821357e
+# %% ../nbs/05_allocation.ipynb #d8014072
 def _ex_ante_cov(r:torch.Tensor, lookback:int, method:str, diag:bool) -> torch.Tensor:
     "Causal covariance (T, N, N) (or variances (T, N) if `diag`) of returns `r` whose row 0 is unused."
     x = r[1:]
@@ -222,6 +222,16 @@ def _ex_ante_cov(r:torch.Tensor, lookback:int, method:str, diag:bool) -> torch.T
     c = mxx - (m * m if diag else m[:, :, None] * m[:, None, :])
     if method == 'rolling': c = c * lookback / (lookback - 1)
     return torch.cat([torch.zeros_like(c[:1]), c])
+
+def _vol_args(w, x, target_vol, lookback, method, max_leverage, periods_per_year) -> tuple:
+    "The arguments of `volatility_scaled`, checked: `w` and log-prices `x` as tensors of one shape, then the numbers."
+    w = to_tensor(w, 'w')
+    x = validate_log_prices(x, 'x', dtype=w.dtype, device=w.device)
+    if tuple(w.shape) != tuple(x.shape):
+        raise input_error('w.shape', tuple(w.shape), f'{tuple(x.shape)}, the shape of the log-prices x', 'pass one weight per price.')
+    return (w, x, check_float('target_vol', target_vol, min=0, strict=True), check_int('lookback', lookback, min=2),
+            check_choice('method', method, ('ewm', 'rolling')), check_float('max_leverage', max_leverage, min=0, strict=True),
+            check_float('periods_per_year', periods_per_year, min=0, strict=True))
 
 def volatility_scaled(
     w:torch.Tensor, # Weights (T, N) to scale
@@ -234,6 +244,7 @@ def volatility_scaled(
     periods_per_year:float=252, # Annualisation of the per-period volatility
 ) -> torch.Tensor:
     "`w` scaled row by row to the ex-ante volatility target, capped at `max_leverage` (differentiable in `w`)."
+    w, x, target_vol, lookback, method, max_leverage, periods_per_year = _vol_args(w, x, target_vol, lookback, method, max_leverage, periods_per_year)
     cov = _ex_ante_cov(_log_returns(x), lookback, method, per_asset)
     tiny = torch.finfo(w.dtype).tiny
     if per_asset:

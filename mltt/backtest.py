@@ -34,7 +34,7 @@ class Band:
 
     def __repr__(self): return f"Band({self.width:g}, measure={self.measure!r})"
 
-# %% ../nbs/06_backtest.ipynb #a88123e7
+# %% ../nbs/06_backtest.ipynb #9507a314
 _CALENDAR = ('W', 'M', 'Q', 'Y')
 
 def _calendar_mask(freq:str, index) -> np.ndarray:
@@ -42,7 +42,10 @@ def _calendar_mask(freq:str, index) -> np.ndarray:
     if not isinstance(index, pd.DatetimeIndex):
         raise input_error('rebalance', freq, 'usable only with dates',
                           'pass prices (or weights) as a DataFrame with a DatetimeIndex, or use an int.')
-    per = index.to_period(freq)
+    if not (index.is_monotonic_increasing and index.is_unique):
+        raise input_error('prices.index', index[:3], 'increasing dates without duplicates for a calendar schedule',
+                          'sort the data by date and drop duplicate rows first.')
+    per = (index.tz_localize(None) if index.tz is not None else index).to_period(freq)   # calendar of the local dates
     m = np.append(np.asarray(per[1:] != per[:-1]), True)
     m[0] = True
     return m
@@ -154,11 +157,12 @@ class BTResult:
     def batch_shape(self): "Leading batch dimensions (empty for one strategy)."; return tuple(self.log_returns.shape[:-1])
     def __len__(self): return self.log_returns.shape[-1]
 
-# %% ../nbs/06_backtest.ipynb #24332d26
+# %% ../nbs/06_backtest.ipynb #a31df33a
 def _bt_getitem(self:BTResult, sl:slice) -> BTResult:
     "Rows `sl` (a slice along time)."
     if not isinstance(sl, slice):
         raise input_error('key', sl, 'a slice along time, e.g. result[100:]', 'use result.select(k) to pick a strategy of a batch.')
+    if sl.step not in (None, 1): raise input_error('key', sl, 'a slice of consecutive rows (step 1): per-period returns do not skip rows')
     kw = {f: getattr(self, f)[..., sl] for f in _FIELDS}
     w = None if self.weights is None else self.weights[..., sl, :]
     idx = None if self.labels.index is None else self.labels.index[sl]
@@ -199,7 +203,7 @@ def _bt_held_weights(self:BTResult) -> pd.DataFrame:
 
 BTResult.to_pandas, BTResult.equity, BTResult.held_weights = _bt_to_pandas, _bt_equity, _bt_held_weights
 
-# %% ../nbs/06_backtest.ipynb #9bff2db3
+# %% ../nbs/06_backtest.ipynb #67f79f46
 def _labels(weights, prices) -> Labels:
     "Dates/tickers from the pandas inputs, checking that two labelled inputs agree."
     lp, lw = (unpack(x)[1] if isinstance(x, pd.DataFrame) else Labels() for x in (prices, weights))
@@ -216,7 +220,7 @@ def _inputs(weights, prices, max_leverage):
     dtype, device = (ref.dtype, ref.device) if isinstance(ref, torch.Tensor) and ref.is_floating_point() else (None, None)
     labels = _labels(weights, prices)
     p, w = to_tensor(prices, 'prices', dtype, device), to_tensor(weights, 'weights')
-    if p.ndim != 2 or p.shape[0] < 2 or w.ndim < 2 or tuple(w.shape[-2:]) != tuple(p.shape):
+    if p.ndim != 2 or p.shape[0] < 2 or p.shape[1] < 1 or w.ndim < 2 or tuple(w.shape[-2:]) != tuple(p.shape):
         _check_values(weights, prices, max_leverage, labels)    # raises the detailed error
         raise input_error('weights.shape', tuple(w.shape), f'(..., T, N) = (..., {p.shape[0]}, {p.shape[-1]}), like the prices')
     w = w.to(dtype=p.dtype, device=p.device)
@@ -236,7 +240,7 @@ def _stats(w, p):
     "Max gross exposure, max log-price and sum of log-prices (NaN/inf show up in them)."
     return w.detach().abs().sum(-1).amax(), p.amax(), p.sum()
 
-# %% ../nbs/06_backtest.ipynb #8cd96f53
+# %% ../nbs/06_backtest.ipynb #59db4fdb
 def _fee(commission, slippage) -> float:
     "Cost per unit of traded notional."
     return check_float('commission', commission, min=0, max=1) + check_float('slippage', slippage, min=0, max=1)
@@ -253,7 +257,7 @@ def _finish(gross, trade, held, fee, batch, save, labels, ppy):
     cost = fee * turnover
     if (cost >= 1).any():
         i = int((cost >= 1).reshape(-1, cost.shape[-1]).any(0).nonzero()[0])
-        raise InputError(f"The trade charged in the period ending at {labels.date(i)} costs {float(cost.max()):.4g} >= 100% of equity. "
+        raise InputError(f"The trade charged in the period ending at {labels.date(i)} costs {float(cost[..., i].max()):.4g} >= 100% of equity. "
                          "Fix: lower commission/slippage.")
     expenses = -torch.log1p(-cost)
     T = gross.shape[-1]
@@ -287,7 +291,15 @@ def backtest(
     if stats is not None: _check_values(weights, prices, max_leverage, labels, stats)
     return _finish(*out, fee, batch, save_weights, labels, ppy)
 
-# %% ../nbs/06_backtest.ipynb #af0a0ad0
+# %% ../nbs/06_backtest.ipynb #26b3e7a0
+def _feature_labels_off(weights, prices, info):
+    "`weights` with the prices' tickers if its column labels are the features' `info` (or a default range)."
+    if info is None or not isinstance(weights, pd.DataFrame): return weights
+    if not (isinstance(weights.columns, pd.RangeIndex) or (isinstance(info, pd.DataFrame) and weights.columns.equals(info.columns))): return weights
+    if not isinstance(prices, pd.DataFrame): return pd.DataFrame(weights.to_numpy(), index=weights.index)   # keep the dates
+    if prices.shape[1] != weights.shape[1]: return weights.to_numpy()                        # the shape error follows
+    return pd.DataFrame(weights.to_numpy(), index=weights.index, columns=prices.columns)
+
 def backtest_model(
     model, # A callable (e.g. a `CapitalAllocator`) mapping its input to weights (T, N)
     prices, # Log-prices (T, N), used for the returns
@@ -296,6 +308,6 @@ def backtest_model(
 ) -> BTResult:
     "Backtest the weights `model` predicts from `prediction_info` (default: the prices)."
     if not callable(model): raise input_error('model', model, 'callable (e.g. a CapitalAllocator)')
-    weights = model(prices if prediction_info is None else prediction_info)
+    weights = _feature_labels_off(model(prices if prediction_info is None else prediction_info), prices, prediction_info)
     kwargs.setdefault('max_leverage', getattr(model, 'max_leverage', 1.0))
     return backtest(weights, prices, **kwargs)

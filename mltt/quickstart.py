@@ -10,19 +10,22 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['summary', 'strategies', 'run', 'plot_equity', 'main']
 
-# %% ../nbs/09_quickstart.ipynb #8a05a7a6
+# %% ../nbs/09_quickstart.ipynb #e5695336
 import numpy as np
 import pandas as pd
 import torch
 from matplotlib.figure import Figure
-from .core import atomic_path
+from .core import atomic_path, input_error
 from .data import load_dataset, log_prices
 from .allocation import EqualWeight, FixedAllocation, InverseVolatility, TimeSeriesMomentum
 from .backtest import BTResult, backtest
 
-# %% ../nbs/09_quickstart.ipynb #c08e2786
+# %% ../nbs/09_quickstart.ipynb #6dd97d79
 def summary(res:BTResult) -> dict:
     "Total return, CAGR, volatility, Sharpe and max drawdown of a one-strategy backtest."
+    if not isinstance(res, BTResult) or res.batch_shape or len(res) < 3:
+        raise input_error('res', res if not isinstance(res, BTResult) else f'a BTResult of shape {tuple(res.log_returns.shape)}',
+                          'a one-strategy BTResult with at least 3 rows (2 periods)', 'pick one strategy of a batch with res.select(k).')
     r, P = res.simple_returns[1:].detach().double(), res.periods_per_year
     eq = torch.exp(res.log_equity.detach().double())
     total = float(eq[-1]) - 1
@@ -47,9 +50,11 @@ def run(
     lp = log_prices(load_dataset('sp500') if prices is None else prices)
     return {name: backtest(model(lp), lp, commission=commission, rebalance=rebalance) for name, model in strategies().items()}
 
-# %% ../nbs/09_quickstart.ipynb #0cdd951e
+# %% ../nbs/09_quickstart.ipynb #a19ce743
 def plot_equity(results:dict, path) -> Path:
     "Save the equity curves of `results` ({name: BTResult}) as a PNG at `path`, atomically."
+    if not isinstance(results, dict) or not results or not all(isinstance(r, BTResult) for r in results.values()):
+        raise input_error('results', results, 'a non-empty dict {name: BTResult}', 'pass the output of run().')
     fig = Figure(figsize=(9, 5))
     ax = fig.add_subplot()
     for name, res in results.items(): ax.plot(res.equity(), label=name, lw=1)
