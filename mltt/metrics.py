@@ -28,7 +28,7 @@ import pandas as pd
 import torch
 from .core import InputError, check_float, input_error, periods_per_year as _periods_per_year, to_tensor
 
-# %% ../nbs/07_metrics.ipynb #8948ed96
+# %% ../nbs/07_metrics.ipynb #979553d9
 def as_returns(
     r, # Simple returns (..., T): tensor, array, Series or DataFrame (a DataFrame is (T, K): transposed)
     name:str='r', # Argument name, for messages
@@ -51,6 +51,7 @@ def safe_ratio(
 ) -> torch.Tensor:
     "`num / den`, with x/0 = sign(x) * inf and 0/0 = NaN."
     num, den = torch.broadcast_tensors(torch.as_tensor(num), torch.as_tensor(den, dtype=num.dtype, device=num.device))
+    if (den.detach() < 0).any(): raise input_error('den', float(den.min()), '>= 0 (a dispersion or a count)', 'pass a non-negative denominator.')
     zero = den <= tol
     q = num / torch.where(zero, torch.ones_like(den), den)
     at_zero = torch.where(num.detach() == 0, torch.full_like(num, float('nan')), torch.sign(num.detach()) * math.inf)
@@ -352,7 +353,7 @@ def drawdown_episodes(
     return dict(strategy=red(row, 'amax'), peak=first - 1, valley=valley, end=torch.where(recovered, last + 1, last),
                 depth=depth, recovered=recovered)
 
-# %% ../nbs/07_metrics.ipynb #58ef4b3d
+# %% ../nbs/07_metrics.ipynb #bdd46afd
 @dataclass
 class MetricInput:
     "Returns and what else a metric may need, aligned on the returns."
@@ -367,19 +368,19 @@ def _tensor_of(x, name):
     if isinstance(x, (pd.Series, pd.DataFrame)): x = (x.T if isinstance(x, pd.DataFrame) else x).to_numpy(dtype=float, copy=True)
     return x if isinstance(x, torch.Tensor) else to_tensor(x, name)
 
-def _from_btresult(res) -> MetricInput:
-    r = as_returns(_tensor_of(res.simple_returns, 'result.simple_returns')[..., 1:], 'result.simple_returns')
+def _from_btresult(res, name='result') -> MetricInput:
+    r = as_returns(_tensor_of(res.simple_returns, f'{name}.simple_returns')[..., 1:], f'{name}.simple_returns')
     labels = getattr(res, 'labels', None)
     idx = getattr(labels, 'index', None)
     if idx is None and isinstance(res.simple_returns, (pd.Series, pd.DataFrame)): idx = res.simple_returns.index
     dates = idx if isinstance(idx, pd.DatetimeIndex) and len(idx) == r.shape[-1] + 1 else None
     tov = getattr(res, 'turnover', None); w = getattr(res, 'weights', None)
-    tov = None if tov is None else _tensor_of(tov, 'result.turnover')[..., 1:]
-    w = None if w is None else _tensor_of(w, 'result.weights')[..., 1:, :]
+    tov = None if tov is None else _tensor_of(tov, f'{name}.turnover')[..., 1:]
+    w = None if w is None else _tensor_of(w, f'{name}.weights')[..., 1:, :]
     return MetricInput(r, dates, float(getattr(res, 'periods_per_year', None) or 0) or None, tov, w)
 
-def _from_pandas(x) -> MetricInput:
-    r = as_returns(x, 'returns')
+def _from_pandas(x, name='returns') -> MetricInput:
+    r = as_returns(x, name)
     idx = x.index
     if not isinstance(idx, pd.DatetimeIndex) or len(idx) < 2: return MetricInput(r)
     freq = idx.freq or (pd.infer_freq(idx) if len(idx) >= 3 else None)
@@ -388,35 +389,49 @@ def _from_pandas(x) -> MetricInput:
 
 def prepare(
     result, # BTResult, returns Series/DataFrame, array/tensor (..., T), or a MetricInput
+    name:str='result', # Argument name, for messages
 ) -> MetricInput:
     "What a metric reads from `result`."
     if isinstance(result, MetricInput): return result
-    if hasattr(result, 'simple_returns'): return _from_btresult(result)
-    if isinstance(result, (pd.Series, pd.DataFrame)): return _from_pandas(result)
-    if isinstance(result, (torch.Tensor, np.ndarray, list, tuple)): return MetricInput(as_returns(result, 'result'))
-    raise input_error('result', result, 'a BTResult, a returns Series/DataFrame, an array or a tensor',
+    if hasattr(result, 'simple_returns'): return _from_btresult(result, name)
+    if isinstance(result, (pd.Series, pd.DataFrame)): return _from_pandas(result, name)
+    if isinstance(result, (torch.Tensor, np.ndarray, list, tuple)): return MetricInput(as_returns(result, name))
+    raise input_error(name, result, 'a BTResult, a returns Series/DataFrame, an array or a tensor',
                       'pass the result of mltt.backtest.backtest(...) or simple returns.')
 
-# %% ../nbs/07_metrics.ipynb #400947d8
+# %% ../nbs/07_metrics.ipynb #fd173bc6
 def _special(v) -> str|None:
     "'n/a', 'inf' or '-inf' for values that are not ordinary numbers, else None."
     if v is None or v is pd.NaT or (isinstance(v, (float, np.floating)) and math.isnan(v)): return 'n/a'
     if isinstance(v, (float, np.floating)) and math.isinf(v): return 'inf' if v > 0 else '-inf'
     return None
 
-def format_percent(v, digits:int=2) -> str:
+def _real(v) -> float:
+    "`v` as a float, or an `InputError` if it is not a number."
+    if isinstance(v, (int, float, np.integer, np.floating)) or (isinstance(v, (np.ndarray, torch.Tensor)) and v.ndim == 0): return float(v)
+    raise input_error('value', v, 'a number (NaN/None for n/a)', 'format one value at a time.')
+
+def format_percent(
+    v, # A fraction (float, numpy or 0-d tensor); NaN/None give 'n/a'
+    digits:int=2, # Decimals of the percentage
+) -> str:
     "`v` as a percentage, e.g. 0.1234 -> '12.34%'."
-    return _special(v) or f'{100 * float(v):.{digits}f}%'
+    return _special(v) or f'{100 * _real(v):.{digits}f}%'
 
-def format_number(v, digits:int=2) -> str:
+def format_number(
+    v, # A number; NaN/None give 'n/a'
+    digits:int=2, # Decimals
+) -> str:
     "`v` with `digits` decimals."
-    return _special(v) or f'{float(v):.{digits}f}'
+    return _special(v) or f'{_real(v):.{digits}f}'
 
-def format_duration(v) -> str:
+def format_duration(
+    v, # A `pd.Timedelta` / `np.timedelta64`, or a number of periods
+) -> str:
     "A `pd.Timedelta` as '60d 4h' (or '3h 20m' under a day); a number of periods as '12.5 periods'."
     if isinstance(v, (np.timedelta64, pd.Timedelta)): v = pd.Timedelta(v)
     if (s := _special(v)) is not None: return s
-    if not isinstance(v, pd.Timedelta): return f'{float(v):.1f} periods'
+    if not isinstance(v, pd.Timedelta): return f'{_real(v):.1f} periods'
     secs = v.total_seconds(); d, h, m = int(secs // 86400), int(secs % 86400 // 3600), int(secs % 3600 // 60)
     return f'{d}d {h}h' if d else f'{h}h {m}m'
 
@@ -472,7 +487,7 @@ class Metric(ABC):
     def __call__(self, result): return self.calculate(result)
     def __repr__(self): return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.params.items() if k != 'benchmark')})"
 
-# %% ../nbs/07_metrics.ipynb #4f73dbaa
+# %% ../nbs/07_metrics.ipynb #8a7aaaa7
 _FORMATS = dict(percent=format_percent, number=format_number, number4=lambda v: format_number(v, 4), duration=format_duration)
 
 class StatMetric(Metric):
@@ -487,12 +502,14 @@ class StatMetric(Metric):
 
     @property
     def name(self) -> str:
+        "The label and the parameters, e.g. 'Annual Sharpe Ratio (Annualization: 252, Risk Free Rate: 0%)'."
         p = self.params; parts = []
         if 'T' in p: parts.append('Annualization: ' + ('auto' if p['T'] is None else f"{p['T']:g}"))
         if 'risk_free_rate' in p: parts.append(f"Risk Free Rate: {p['risk_free_rate'] * 100:g}%")
         if 'confidence' in p: parts.append(f"confidence={p['confidence'] * 100:.1f}%")
         for k in ('target', 'threshold'):
             if k in p: parts.append(f"{k.title()}: {p[k] * 100:g}%")
+        if p.get('days_per_year') is not None: parts.append(f"Days per Year: {p['days_per_year']:g}")
         if p.get('log_returns'): parts.append('log returns')
         return self.label + (f" ({', '.join(parts)})" if parts else '')
 
@@ -614,7 +631,7 @@ class MaxDrawdownDuration(StatMetric):
     label, kind = 'Max Drawdown Duration', 'duration'
     def compute(self, mi): return _per_strategy(mi, _durations(mi), np.max)
 
-# %% ../nbs/07_metrics.ipynb #e809541d
+# %% ../nbs/07_metrics.ipynb #f32481fe
 def _period_length(mi):
     "Average calendar length of a period, or None without dates."
     return None if mi.dates is None else (mi.dates[-1] - mi.dates[0]) / (len(mi.dates) - 1)
@@ -641,7 +658,7 @@ class DailyTurnover(StatMetric):
     def compute(self, mi):
         if mi.turnover is None: return mi.r.sum(-1).detach() * math.nan
         tov = mi.turnover.detach()
-        if mi.dates is not None:
+        if mi.dates is not None and len(mi.dates) > 1 and np.median(np.diff(mi.dates.to_numpy())) <= np.timedelta64(1, 'D'):
             codes, days = pd.factorize(mi.dates[1:].normalize())
             per_day = tov.new_zeros(*tov.shape[:-1], len(days)).index_add_(-1, torch.tensor(codes, device=tov.device), tov)
             return _mean(per_day)
@@ -694,13 +711,13 @@ class DownsideDeviation(StatMetric):
     label, kind, _defaults = 'Downside Deviation', 'percent', dict(T=None, target=0.0)
     def compute(self, mi): return downside_deviation(mi.r, self._P(mi), self.target)
 
-# %% ../nbs/07_metrics.ipynb #c376949f
+# %% ../nbs/07_metrics.ipynb #cdbf12b9
 def align_benchmark(
     mi:MetricInput, # The strategy's input
     benchmark, # Benchmark simple returns (Series/tensor) or BTResult
 ) -> torch.Tensor:
     "The benchmark's returns (T,) on the strategy's periods."
-    bm = prepare(benchmark)
+    bm = prepare(benchmark, 'benchmark')
     if bm.r.ndim != 1: raise input_error('benchmark', tuple(bm.r.shape), 'one return series', 'pass one benchmark.')
     b = bm.r.to(dtype=mi.r.dtype, device=mi.r.device)
     if mi.dates is not None and bm.dates is not None:

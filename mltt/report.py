@@ -12,14 +12,14 @@ __all__ = ['split_strategies', 'Report', 'StrategyReporter', 'compare', 'rolling
            'plot_monthly_heatmap', 'yearly_returns', 'plot_yearly_returns', 'plot_distribution', 'figure_png_base64',
            'tearsheet_html', 'tearsheet']
 
-# %% ../nbs/08_report.ipynb #fa8f6204
+# %% ../nbs/08_report.ipynb #74e04625
 import numpy as np
 import pandas as pd
 import torch
-import matplotlib
+import matplotlib, matplotlib.dates, matplotlib.ticker
 from matplotlib.figure import Figure
 from .core import InputError, atomic_path, check_choice, check_int, input_error
-from .metrics import (ALL_METRICS, BENCHMARK_METRICS, Metric, MetricInput, align_benchmark, annual_volatility,
+from .metrics import (ALL_METRICS, BENCHMARK_METRICS, Metric, MetricInput, align_benchmark, annual_volatility, as_returns,
                           drawdown, drawdown_episodes, equity_curve, format_duration, format_percent, prepare, sharpe_ratio)
 
 # %% ../nbs/08_report.ipynb #5de265d2
@@ -49,7 +49,7 @@ def split_strategies(
     "`{name: MetricInput}`, one entry per strategy."
     return {k: mi for k, (_, mi) in _split(results, name).items()}
 
-# %% ../nbs/08_report.ipynb #9d73fd73
+# %% ../nbs/08_report.ipynb #63faf534
 def _numeric_text(v) -> str:
     "Text for a raw value: 6 significant digits, 'n/a' for NaN/NaT."
     if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)): return 'n/a'
@@ -90,21 +90,21 @@ class Report:
         c = self._cells(); one = c.shape[1] == 1
         head = ['Metric'] + (['Value'] if one else [str(s) for s in c.columns])
         rows = [head, ['---'] * len(head)] + [[m] + list(c.loc[m]) for m in c.index]
-        out = '\n'.join('| ' + ' | '.join(r) + ' |' for r in rows)
+        out = '\n'.join('| ' + ' | '.join(str(x).replace('|', '\\|') for x in r) + ' |' for r in rows)   # a | in a name stays text
         return out + ''.join(f'\n\n{n}' for n in self.notes)
 
     def as_html(self) -> str:
         "An HTML table (escaped, no external assets)."
         c = self._cells()
         if c.shape[1] == 1: c = c.set_axis(['Value'], axis=1)
-        t = c.rename_axis('Metric').to_html(escape=True, classes='mltt-report', border=0)
+        t = c.rename_axis('Metric').reset_index().to_html(escape=True, classes='mltt-report', border=0, index=False)
         return t + ''.join(f'<p class="mltt-note">{html.escape(n)}</p>' for n in self.notes)
 
     def _repr_markdown_(self): return self.as_markdown()
     def _repr_html_(self): return self.as_html()
     def __repr__(self): return self._cells().to_string()
 
-# %% ../nbs/08_report.ipynb #f43c5b5c
+# %% ../nbs/08_report.ipynb #e732e35d
 def _cell(v):
     "One element of a metric's batch output as a table cell (float or Timedelta)."
     return pd.Timedelta(v) if isinstance(v, np.timedelta64) else float(v)
@@ -112,9 +112,9 @@ def _cell(v):
 class StrategyReporter:
     "Computes a list of `Metric`s for one or several strategies."
     def __init__(self,
-                 metrics:list|None=None, # Metrics to report; default `ALL_METRICS`
+                 metrics:list|None=None, # Metrics to report; default `ALL_METRICS` (+ `BENCHMARK_METRICS` with a benchmark)
                  benchmark=None): # Benchmark returns / BTResult for the benchmark metrics
-        metrics = ALL_METRICS if metrics is None else list(metrics)
+        metrics = ALL_METRICS + (BENCHMARK_METRICS if benchmark is not None else []) if metrics is None else list(metrics)
         bad = [m for m in metrics if not isinstance(m, Metric)]
         if bad: raise input_error('metrics', bad[0], 'Metric instances', 'pass e.g. [AnnualSharpe(), MaxDrawdown()] (instances, not classes).')
         self.metrics, self.benchmark = [copy.copy(m) for m in metrics], benchmark
@@ -136,6 +136,9 @@ class StrategyReporter:
         "The metrics, with `benchmark` given to the benchmark metrics that have none."
         bm = self.benchmark if benchmark is None else benchmark
         if bm is None: return self.metrics
+        if not any('benchmark' in getattr(m, 'params', {}) for m in self.metrics):
+            raise input_error('benchmark', type(bm).__name__, 'used by a metric, but no metric takes a benchmark',
+                              'add BENCHMARK_METRICS (Beta, Alpha, TrackingError, InformationRatio), or drop the benchmark.')
         return [copy.copy(m).set_params(benchmark=bm) if getattr(m, 'params', {}).get('benchmark', 0) is None else m
                 for m in self.metrics]
 
@@ -180,15 +183,16 @@ def compare(
     "Metrics (rows) x strategies (columns), side by side."
     return StrategyReporter(metrics, benchmark).compose_report(results, mode).as_frame()
 
-# %% ../nbs/08_report.ipynb #37306503
+# %% ../nbs/08_report.ipynb #f8bb2725
 def rolling(
     fn, # A metric function of mltt.metrics taking returns (..., T) first, e.g. sharpe_ratio
-    r:torch.Tensor, # Simple returns (..., T)
+    r:torch.Tensor, # Simple returns (..., T) (tensor or array)
     window:int, # Periods per window
     **kwargs, # Passed to `fn` (periods_per_year, risk_free_rate, ...)
 ) -> torch.Tensor:
     "`fn` over every window of `window` periods: (..., T - window + 1)."
-    window = check_int('window', window, min=2)
+    if not callable(fn): raise input_error('fn', fn, 'a function of returns', 'e.g. mltt.metrics.sharpe_ratio.')
+    window, r = check_int('window', window, min=2), as_returns(r)
     if r.shape[-1] < window: raise input_error('window', window, f'at most the number of periods ({r.shape[-1]})', 'use a shorter window.')
     return fn(r.unfold(-1, window, 1), **kwargs)
 
@@ -217,7 +221,7 @@ def monthly_returns(
     m = (1 + s).groupby([s.index.year, s.index.month]).prod() - 1
     return m.unstack().reindex(columns=range(1, 13)).rename_axis(index='year', columns='month')
 
-# %% ../nbs/08_report.ipynb #458b5216
+# %% ../nbs/08_report.ipynb #79689392
 def worst_drawdowns(
     result, # One strategy
     n:int=5, # How many episodes
@@ -227,28 +231,50 @@ def worst_drawdowns(
     ep = {k: v.cpu().numpy() for k, v in drawdown_episodes(mi.r).items()}
     order = np.argsort(-ep['depth'], kind='stable')[:n]
     at = (lambda i: mi.dates[i]) if mi.dates is not None else (lambda i: i)
-    rows = [dict(peak=at(ep['peak'][i]), valley=at(ep['valley'][i]), recovery=at(ep['end'][i]) if ep['recovered'][i] else None,
+    open_ = pd.NaT if mi.dates is not None else None
+    rows = [dict(peak=at(ep['peak'][i]), valley=at(ep['valley'][i]), recovery=at(ep['end'][i]) if ep['recovered'][i] else open_,
                  depth=float(ep['depth'][i]), duration=at(ep['end'][i]) - at(ep['peak'][i])) for i in order]
     return pd.DataFrame(rows, columns=['peak', 'valley', 'recovery', 'depth', 'duration'])
 
-# %% ../nbs/08_report.ipynb #3eedf322
+# %% ../nbs/08_report.ipynb #f987c958
 def _axes(ax, figsize=(10, 4)):
     "`ax` or a new single-axes `Figure`'s axes."
     if ax is not None: return ax
     return Figure(figsize=figsize, layout='constrained').add_subplot()
 
-def _style(ax, title:str, dated:bool, legend_loc:str|None='upper left'):
-    "Title, legend, grid, and compact date ticks when the x axis holds dates."
+def _room(ax, side:str, rows:int):
+    "Extend the y axis on `side` ('upper' or 'lower') so that a legend of `rows` rows hides no data."
+    log = ax.get_yscale() == 'log'
+    lo, hi = np.log(ax.get_ylim()) if log else ax.get_ylim()
+    pad = (hi - lo) / (1 - min(0.4, 0.04 + 0.12 * rows)) - (hi - lo)   # the data keep the rest of the height
+    lim = (lo, hi + pad) if side == 'upper' else (lo - pad, hi)
+    ax.set_ylim(*(np.exp(lim) if log else lim))
+
+def _style(ax, title:str, dated:bool, legend_loc:str|None='upper left', room:bool=True):
+    "Title, legend (with room made for it if `room`), grid, and compact date ticks when the x axis holds dates."
     ax.set_title(title); ax.grid(alpha=0.3)
-    if legend_loc and ax.get_legend_handles_labels()[0]: ax.legend(loc=legend_loc, fontsize=8)
+    n = len(ax.get_legend_handles_labels()[0])
+    if legend_loc and n:
+        if room: _room(ax, legend_loc.split()[0], n)
+        ax.legend(loc=legend_loc, fontsize=8)
     if dated:
-        loc = matplotlib.dates.AutoDateLocator(maxticks=8)
+        loc = matplotlib.dates.AutoDateLocator(minticks=4, maxticks=9)   # a consistent pair: never 'unable to pick an interval'
         ax.xaxis.set_major_locator(loc); ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(loc))
 
 def _x(mi:MetricInput, n:int):
     "x values for the last `n` equity points: dates when known, else period numbers."
     L = mi.r.shape[-1] + 1
     return mi.dates[L - n:] if mi.dates is not None else np.arange(L - n, L)
+
+class _PlainLogFormatter(matplotlib.ticker.LogFormatterSciNotation):
+    "Log-axis labels as plain numbers (0.8, 2, 50), not in scientific notation, on the ticks matplotlib would label."
+    def __call__(self, x, pos=None): return f'{x:g}' if super().__call__(x, pos) else ''
+
+def _log_axis(ax):
+    "Log scale on the y axis with plain-number labels."
+    ax.set_yscale('log')
+    ax.yaxis.set_major_formatter(_PlainLogFormatter())
+    ax.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))   # all minor labels below half a decade
 
 def plot_equity(
     results, # One or several strategies (BTResult, returns, dict)
@@ -262,7 +288,7 @@ def plot_equity(
     mi0 = next(iter(strategies.values()))
     if benchmark is not None:
         ax.plot(_x(mi0, mi0.r.shape[-1] + 1), equity_curve(align_benchmark(mi0, benchmark)).cpu().numpy(), 'k--', lw=1, label='benchmark')
-    if log: ax.set_yscale('log')
+    if log: _log_axis(ax)
     _style(ax, 'Equity (growth of 1)' + (', log scale' if log else ''), mi0.dates is not None)
     return ax.figure
 
@@ -271,11 +297,11 @@ def plot_drawdown(
     ax=None, # Axes to draw on
 ) -> Figure:
     "Underwater chart: drawdown from the running peak, in percent."
-    ax = _axes(ax)
-    for name, mi in split_strategies(results).items():
+    ax = _axes(ax); strategies = split_strategies(results)
+    for name, mi in strategies.items():
         d = -100 * torch.cat([mi.r.new_zeros(1), drawdown(mi.r)]).detach().cpu().numpy()
         x = _x(mi, len(d)); line, = ax.plot(x, d, lw=0.8, label=name)
-        ax.fill_between(x, d, 0, alpha=0.25, color=line.get_color())
+        ax.fill_between(x, d, 0, alpha=0.25 if len(strategies) == 1 else 0.1, color=line.get_color())
     _style(ax, 'Drawdown (%)', mi.dates is not None, 'lower left')
     return ax.figure
 
@@ -305,7 +331,7 @@ def plot_rolling_volatility(
     "Rolling annualised volatility, in percent."
     return _plot_rolling(results, annual_volatility, 'Rolling volatility (%, annualised)', 100.0, window, ax)
 
-# %% ../nbs/08_report.ipynb #6a60dc00
+# %% ../nbs/08_report.ipynb #2dc18b46
 def _weights_frame(result) -> pd.DataFrame:
     "Held weights (dates x assets) of one strategy."
     if isinstance(result, pd.DataFrame): return result
@@ -326,10 +352,10 @@ def plot_weights(
     ax.stackplot(w.index, w.clip(lower=0).to_numpy().T, labels=[str(c) for c in w.columns], colors=colors, alpha=0.8)
     if (w < 0).any().any(): ax.stackplot(w.index, w.clip(upper=0).to_numpy().T, colors=colors, alpha=0.8)
     ax.axhline(0, color='k', lw=0.5); _style(ax, 'Weights (fraction of equity)', isinstance(w.index, pd.DatetimeIndex), None)
-    ax.legend(loc='upper left', fontsize=7, ncol=min(5, w.shape[1]))
+    _room(ax, 'upper', math.ceil(w.shape[1] / 5)); ax.legend(loc='upper left', fontsize=7, ncol=min(5, w.shape[1]))
     return ax.figure
 
-# %% ../nbs/08_report.ipynb #9296f0f8
+# %% ../nbs/08_report.ipynb #26ace3f9
 def plot_monthly_heatmap(
     result, # One dated strategy
     ax=None, # Axes to draw on
@@ -340,7 +366,7 @@ def plot_monthly_heatmap(
     lim = float(np.nanmax(np.abs(m.to_numpy()))) if m.notna().any().any() else 1.0
     ax.imshow(m.to_numpy(), cmap='RdYlGn', vmin=-lim, vmax=lim, aspect='auto')
     for (i, j), v in np.ndenumerate(m.to_numpy()):
-        if not np.isnan(v): ax.text(j, i, f'{v:.1f}', ha='center', va='center', fontsize=7 if len(m) <= 20 else 5.5)
+        if not np.isnan(v): ax.text(j, i, f'{v:.1f}', ha='center', va='center', fontsize=7)
     ax.set_xticks(range(12), ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'])
     ax.set_yticks(range(len(m)), [str(y) for y in m.index]); ax.set_title('Monthly returns (%)')
     return ax.figure
@@ -386,17 +412,21 @@ def plot_distribution(
             g = np.linspace(x.min(), x.max(), 200); mu, sd = x.mean(), x.std(ddof=1)
             ax.plot(g, np.exp(-0.5 * ((g - mu) / sd) ** 2) / (sd * math.sqrt(2 * math.pi)), lw=1.2,
                     color=patches[0].get_facecolor()[:3], label=f'normal fit ({name})')
-    _style(ax, 'Distribution of period returns (%)', False, 'upper right')
+    _style(ax, 'Distribution of period returns (%)', False, 'upper right', room=False)   # the tails are low: no room needed
     return ax.figure
 
-# %% ../nbs/08_report.ipynb #12e621ce
+# %% ../nbs/08_report.ipynb #9c05d14a
 _CSS = ("body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px;color:#222}"
         "table.mltt-report{border-collapse:collapse;font-size:13px}table.mltt-report td,table.mltt-report th"
         "{border-bottom:1px solid #ddd;padding:3px 10px;text-align:right}table.mltt-report th{text-align:left}"
-        ".mltt-note{color:#666;font-size:12px}img{max-width:100%}")
+        "table.mltt-report td:first-child{text-align:left;font-weight:600}.mltt-note{color:#666;font-size:12px}img{max-width:100%}")
 
-def figure_png_base64(fig:Figure, dpi:int=100) -> str:
+def figure_png_base64(
+    fig:Figure, # The figure to encode
+    dpi:int=100, # Resolution of the PNG
+) -> str:
     "`fig` as a base64-encoded PNG."
+    if not isinstance(fig, Figure): raise input_error('fig', fig, 'a matplotlib Figure', 'pass the figure a plot function returned.')
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi)
     return base64.b64encode(buf.getvalue()).decode('ascii')
 
@@ -407,8 +437,9 @@ def _span(mi:MetricInput) -> str:
 
 def _drawdowns_html(wd:pd.DataFrame, name:str) -> str:
     "The worst-drawdowns table as escaped HTML."
-    t = wd.assign(depth=wd['depth'].map(format_percent), duration=wd['duration'].map(format_duration),
-                  recovery=wd['recovery'].map(lambda v: 'not yet' if v is None or v is pd.NaT else v))
+    when = lambda v: 'not yet' if v is None or v is pd.NaT else (f'{v:%Y-%m-%d}' if isinstance(v, pd.Timestamp) and v == v.normalize() else str(v))
+    t = wd.assign(peak=wd['peak'].map(when), valley=wd['valley'].map(when), recovery=wd['recovery'].map(when),
+                  depth=wd['depth'].map(format_percent), duration=wd['duration'].map(format_duration))
     return f'<h2>Worst drawdowns: {html.escape(name)}</h2>' + t.to_html(escape=True, classes='mltt-report', border=0, index=False)
 
 def tearsheet_html(
@@ -419,6 +450,7 @@ def tearsheet_html(
     extra:str='', # More HTML placed before the charts (already escaped)
 ) -> str:
     "A self-contained HTML page: title, metrics table, the figure as an embedded PNG."
+    if not isinstance(report, Report): raise input_error('report', report, 'a Report', 'pass StrategyReporter(...).compose_report(result).')
     return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{_CSS}</style></head>'
             f'<body><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p><h2>Metrics</h2>{report.as_html()}{extra}'
             f'<h2>Charts</h2><img alt="charts" src="data:image/png;base64,{figure_png_base64(fig)}"></body></html>\n')
@@ -434,8 +466,11 @@ def tearsheet(
     "Metrics table and standard charts as one Figure, and optionally a self-contained HTML file."
     strategies = _split(results, 'strategy')
     (first, (raw0, mi0)) = next(iter(strategies.items()))
+    if (T := min(mi.r.shape[-1] for _, mi in strategies.values())) < 2:
+        raise input_error('results', f'{T} period(s)', 'at least 2 periods for a tear sheet', 'backtest a longer history.')
     metrics = metrics if metrics is not None else ALL_METRICS + (BENCHMARK_METRICS if benchmark is not None else [])
-    report = StrategyReporter(metrics, benchmark).compose_report(results)
+    takes_bm = any('benchmark' in getattr(m, 'params', {}) for m in metrics)   # else the benchmark is only drawn
+    report = StrategyReporter(metrics, benchmark if takes_bm else None).compose_report(results)
     dated, years = mi0.dates is not None, 0 if mi0.dates is None else mi0.dates[-1].year - mi0.dates[0].year + 1
     rows = ['equity', 'drawdown', 'rolling'] + (['weights'] if mi0.weights is not None else []) + (['monthly'] if dated else []) + ['last']
     heights = [3.4, 2.6, 2.6] + [2.6] * (mi0.weights is not None) + [max(2.6, 0.22 * years + 0.8)] * dated + [2.8]
