@@ -51,7 +51,7 @@ class CapitalAllocator(ABC):
         args = ', '.join(f'{k}={v!r}' for k, v in vars(self).items() if not k.startswith('_'))
         return f'{type(self).__name__}({args})'
 
-# %% ../nbs/05_allocation.ipynb #94b8d9aa
+# %% ../nbs/05_allocation.ipynb #45f48c7b
 def _check_input(model, x):
     "`x` as a tensor with its labels, checked for `model`."
     t, labels = unpack(x, 'x')
@@ -78,6 +78,12 @@ def _check_output(model, w, x, labels):
     early = torch.arange(T, device=w.device) < model.min_observations - 1
     w = torch.where(early[:, None], torch.zeros_like(w), w)
     return validate_weights(w, max_leverage=getattr(model, 'max_leverage', 1.0), name=name, labels=labels)
+
+def _inner(model, x:torch.Tensor, labels:Labels) -> torch.Tensor:
+    "Validated weights of a wrapped allocator for tensor `x`, passing the tickers on (dict allocations need them)."
+    if not hasattr(model, '_predict'): return to_tensor(model(x), 'inner(x)')   # duck-typed: survives autoreload
+    t, _ = _check_input(model, x)
+    return _check_output(model, model._predict(t, labels), t, labels)
 
 # %% ../nbs/05_allocation.ipynb #974ce5af
 class FixedAllocation(CapitalAllocator):
@@ -212,7 +218,7 @@ class CrossSectionalMomentum(CapitalAllocator):
         if b: w.scatter_(-1, order[:, :b], -1.0 / (k + b))
         return w
 
-# %% ../nbs/05_allocation.ipynb #d8014072
+# %% ../nbs/05_allocation.ipynb #3b77006a
 def _ex_ante_cov(r:torch.Tensor, lookback:int, method:str, diag:bool) -> torch.Tensor:
     "Causal covariance (T, N, N) (or variances (T, N) if `diag`) of returns `r` whose row 0 is unused."
     x = r[1:]
@@ -280,12 +286,15 @@ class VolatilityTarget(CapitalAllocator):
     @property
     def min_observations(self) -> int: return max(self.inner.min_observations, self.lookback + 1)
 
-    def predict(self, x:torch.Tensor) -> torch.Tensor:
-        "The inner weights scaled to the volatility target."
-        return volatility_scaled(to_tensor(self.inner(x), 'inner(x)'), x, self.target_vol, self.lookback, self.method,
+    def _predict(self, x, labels):
+        return volatility_scaled(_inner(self.inner, x, labels), x, self.target_vol, self.lookback, self.method,
                                  self.per_asset, self.max_leverage, self.periods_per_year)
 
-# %% ../nbs/05_allocation.ipynb #cc615eed
+    def predict(self, x:torch.Tensor) -> torch.Tensor:
+        "The inner weights scaled to the volatility target."
+        return self._predict(x, Labels())
+
+# %% ../nbs/05_allocation.ipynb #1703371f
 class Blend(CapitalAllocator):
     "Weighted mix of several allocators' weights."
     def __init__(self,
@@ -304,11 +313,13 @@ class Blend(CapitalAllocator):
     @property
     def min_observations(self) -> int: return max(a.min_observations for a in self.allocators)
 
+    def _predict(self, x, labels): return sum(b * _inner(a, x, labels) for a, b in zip(self.allocators, self.weights))
+
     def predict(self, x:torch.Tensor) -> torch.Tensor:
         "The blend of the allocators' validated weights."
-        return sum(b * to_tensor(a(x), 'allocator(x)') for a, b in zip(self.allocators, self.weights))
+        return self._predict(x, Labels())
 
-# %% ../nbs/05_allocation.ipynb #eed9b54f
+# %% ../nbs/05_allocation.ipynb #3aa04091
 def _last_moved(w:np.ndarray, threshold:float, measure:str) -> np.ndarray:
     "Index j(t) of the row whose weights are kept at t."
     j = np.zeros(len(w), dtype=np.int64)
@@ -333,11 +344,14 @@ class Hysteresis(CapitalAllocator):
     @property
     def min_observations(self) -> int: return self.inner.min_observations
 
-    def predict(self, x:torch.Tensor) -> torch.Tensor:
-        "The inner weights, held until they move more than the threshold."
-        w = to_tensor(self.inner(x), 'inner(x)')
+    def _predict(self, x, labels):
+        w = _inner(self.inner, x, labels)
         j = _last_moved(w.detach().cpu().numpy(), self.threshold, self.measure)
         return w[torch.as_tensor(j, device=w.device)]
+
+    def predict(self, x:torch.Tensor) -> torch.Tensor:
+        "The inner weights, held until they move more than the threshold."
+        return self._predict(x, Labels())
 
 # %% ../nbs/05_allocation.ipynb #7f1d1add
 from .backtest import BTResult, backtest, backtest_model

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field, replace
 # %% auto #0
 __all__ = ['Band', 'rebalance_mask', 'BTResult', 'backtest', 'backtest_model']
 
-# %% ../nbs/06_backtest.ipynb #575cfa31
+# %% ../nbs/06_backtest.ipynb #a2a48ad4
 import numpy as np
 import pandas as pd
 import torch
-from .core import (RAW_PRICE_THRESHOLD, InputError, MLTTError, Labels, check_choice, check_float, check_int, input_error, to_tensor,
+from .core import (RAW_PRICE_THRESHOLD, leverage_tolerance, InputError, MLTTError, Labels, check_choice, check_float, check_int, input_error, to_tensor,
                        unpack, validate_log_prices, validate_weights, periods_per_year as _index_periods_per_year)
 
 # %% ../nbs/06_backtest.ipynb #ad6a04e0
@@ -203,7 +203,7 @@ def _bt_held_weights(self:BTResult) -> pd.DataFrame:
 
 BTResult.to_pandas, BTResult.equity, BTResult.held_weights = _bt_to_pandas, _bt_equity, _bt_held_weights
 
-# %% ../nbs/06_backtest.ipynb #67f79f46
+# %% ../nbs/06_backtest.ipynb #c9a618a6
 def _labels(weights, prices) -> Labels:
     "Dates/tickers from the pandas inputs, checking that two labelled inputs agree."
     lp, lw = (unpack(x)[1] if isinstance(x, pd.DataFrame) else Labels() for x in (prices, weights))
@@ -226,14 +226,14 @@ def _inputs(weights, prices, max_leverage):
     w = w.to(dtype=p.dtype, device=p.device)
     return w.reshape(-1, *p.shape), p, labels, tuple(w.shape[:-2])
 
-def _check_values(weights, prices, max_leverage, labels, stats=None):
+def _check_values(weights, prices, max_leverage, labels, stats=None, tol=None):
     "Raise the detailed error for bad prices or weights, unless `stats` (max gross, max price, price sum) show all is well."
     max_leverage = check_float('max_leverage', max_leverage, min=0, strict=True)
     if stats is not None:
         lev, pmax, psum = (float(s) for s in stats)
-        if lev <= max_leverage * (1 + 1e-9) + 1e-9 and pmax <= RAW_PRICE_THRESHOLD and math.isfinite(psum): return
+        if lev <= max_leverage * (1 + tol) + tol and pmax <= RAW_PRICE_THRESHOLD and math.isfinite(psum): return
     validate_log_prices(prices, 'prices', min_rows=2, labels=labels)
-    validate_weights(weights, shape=tuple(unpack(prices)[0].shape), max_leverage=max_leverage, labels=labels)
+    validate_weights(weights, shape=tuple(unpack(prices)[0].shape), max_leverage=max_leverage, labels=labels, tol=tol)
     if stats is not None: raise InputError(f"`weights` or `prices` failed a check (max gross exposure {lev:.6g}, max log-price {pmax:.4g}).")
 
 def _stats(w, p):
@@ -265,7 +265,7 @@ def _finish(gross, trade, held, fee, batch, save, labels, ppy):
     rs = lambda x: x.reshape(*batch, T)
     return BTResult(rs(gross - expenses), rs(gross), rs(expenses), rs(turnover), w, labels, ppy)
 
-# %% ../nbs/06_backtest.ipynb #79a66b02
+# %% ../nbs/06_backtest.ipynb #f8ea762a
 def backtest(
     weights, # Target weights (T, N) or (..., T, N): row t chosen at close t, earns t -> t+1
     prices, # Log-prices (T, N): DataFrame, array or tensor
@@ -283,12 +283,13 @@ def backtest(
     ppy = _index_periods_per_year(labels.index) if periods_per_year is None else check_float('periods_per_year', periods_per_year, min=0, strict=True)
     rc = (1 + check_float('cash_rate', cash_rate, min=-1, strict=True)) ** (1 / ppy) - 1
     m = None if isinstance(rebalance, Band) else rebalance_mask(rebalance, p.shape[0], labels.index)
+    tol = leverage_tolerance(w.dtype, w.shape[-1])                # float32 rows may sum to 1 + a few eps
     if m is not None and m.all(): *out, stats = _daily(w, p, rc)
     else:
-        _check_values(weights, prices, max_leverage, labels, _stats(w, p))
+        _check_values(weights, prices, max_leverage, labels, _stats(w, p), tol)
         out = _banded(w, p, rebalance, rc) if m is None else _scheduled(w, p, torch.as_tensor(m, device=p.device), rc)
         stats = None
-    if stats is not None: _check_values(weights, prices, max_leverage, labels, stats)
+    if stats is not None: _check_values(weights, prices, max_leverage, labels, stats, tol)
     return _finish(*out, fee, batch, save_weights, labels, ppy)
 
 # %% ../nbs/06_backtest.ipynb #26b3e7a0

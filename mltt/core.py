@@ -12,8 +12,8 @@ from typing import Any
 __all__ = ['RAW_PRICE_THRESHOLD', 'MLTTError', 'InputError', 'DataUnavailableError', 'CacheCorruptedError', 'OptimizationError',
            'NotFittedError', 'input_error', 'check_int', 'check_float', 'check_choice', 'resolve_device',
            'resolve_dtype', 'set_defaults', 'get_defaults', 'Labels', 'to_tensor', 'unpack', 'validate_log_prices',
-           'gross_exposure', 'validate_weights', 'periods_per_year', 'set_seed', 'torch_generator', 'np_generator',
-           'atomic_path', 'atomic_write_bytes']
+           'leverage_tolerance', 'gross_exposure', 'validate_weights', 'periods_per_year', 'set_seed',
+           'torch_generator', 'np_generator', 'atomic_path', 'atomic_write_bytes']
 
 # %% ../nbs/00_core.ipynb #13686e4c
 import numpy as np
@@ -229,7 +229,14 @@ def validate_log_prices(
                          "Fix: pass np.log(prices) (or mltt.data.log_prices(prices)).")
     return t
 
-# %% ../nbs/00_core.ipynb #04a6efca
+# %% ../nbs/00_core.ipynb #5ab03aa9
+def leverage_tolerance(
+    dtype:torch.dtype, # Dtype the weights are computed in
+    n_assets:int=1, # Number of assets summed in a row
+) -> float:
+    "Absolute slack on a gross-exposure bound: 1e-9, or the rounding of summing `n_assets` values in `dtype` if larger."
+    return max(1e-9, 2 * (n_assets + 1) * torch.finfo(dtype).eps)
+
 def gross_exposure(w:torch.Tensor) -> torch.Tensor:
     "Gross exposure $\\sum_i |w_i|$ of each row of `w` (..., N)."
     return w.abs().sum(-1)
@@ -240,10 +247,11 @@ def validate_weights(
     max_leverage:float=1.0, # Largest allowed gross exposure of a row
     name:str='weights', # Argument name, for messages
     labels:Labels|None=None, # Dates for messages (taken from `w` if it is a DataFrame)
-    tol:float=1e-9, # Relative tolerance on the leverage bound
+    tol:float|None=None, # Slack on the leverage bound (default: `leverage_tolerance` of the dtype)
 ) -> torch.Tensor:
     "`w` as a tensor of finite weights whose rows respect `max_leverage`, or an `InputError`."
     t, lab = unpack(w, name)
+    tol = leverage_tolerance(t.dtype, t.shape[-1] if t.ndim else 1) if tol is None else check_float('tol', tol, min=0)
     labels = labels if labels is not None else lab
     max_leverage = check_float('max_leverage', max_leverage, min=0, strict=True)
     if t.ndim < 2: raise input_error(f'{name}.ndim', t.ndim, 'at least 2 (dates x assets)', 'pass a (T, N) matrix or a (K, T, N) batch.')
