@@ -7,7 +7,9 @@ long-only, fully invested, risk-free rate 0), it times:
 - `mltt`: `MeanVarianceAllocator(objective, lookback=252, rebalance_every=21)`: all windows' moments in one tensor op,
   one compiled problem re-solved with new parameter values (warm active set, Clarabel fallback);
 - `rebuild`: the same windows, a fresh problem built and solved every step (`mltt.optimize.min_variance` /
-  `max_sharpe` on `mltt.moments` estimates: same formulation, same solver, no reuse);
+  `max_sharpe` on `mltt.moments` estimates: same formulation, same solver, cvxpy problem built and compiled anew
+  each step, no warm start; it still calls Clarabel through mltt's direct path, so the ratio isolates compile reuse,
+  batched moments and the warm active set);
 - `pypfopt`: PyPortfolioOpt doing the same loop (`mean_historical_return(compounding=False)`, `sample_cov`,
   `EfficientFrontier(...).min_volatility()` / `.max_sharpe()`), with its default solver and with CLARABEL at mltt's
   tolerances (the default, OSQP, stops ~1e-3 short of the optimum on these problems, so only the CLARABEL run can
@@ -15,8 +17,10 @@ long-only, fully invested, risk-free rate 0), it times:
 
 It prints seconds per loop, milliseconds per solve, the speed-up of mltt over each, and the largest absolute weight
 difference from mltt over all rebalance dates. The CPU may be shared with other jobs, so two speed-ups are shown:
-`raw` (total loop times; mltt best of 3 runs) and `robust` (median time of one step x number of steps for the
-loops, against mltt's best of 3), which is much less sensitive to load spikes.
+`raw` (total loop times; mltt: median of 3 runs, the others: one run) and `robust` (median time of one step x number
+of steps for the loops, against mltt's median of 3), which is much less sensitive to load spikes. The last lines check
+the issue's target at the largest N: mltt >= 5x faster than the PyPortfolioOpt loop with weights within 1e-4 of
+PyPortfolioOpt's (CLARABEL) weights.
 
 Usage: OMP_NUM_THREADS=1 python bench/optimize.py [--years 20] [--n-large 200] [--skip-default]
 """
@@ -30,12 +34,8 @@ LOOKBACK, EVERY = 252, 21
 
 def sp500_log_prices(years):
     "Last `years` years (+ one lookback) of the bundled 20-stock dataset, as log-prices."
-    try:
-        from mltt.data import load_dataset
-        prices = load_dataset('sp500')
-    except Exception:
-        from skfolio.datasets import load_sp500_dataset
-        prices = load_sp500_dataset()
+    from mltt.data import load_dataset
+    prices = load_dataset('sp500')
     return np.log(prices.iloc[-(years * 252 + LOOKBACK + 1):])
 
 def factor_log_prices(years, n, seed=0):
@@ -50,12 +50,13 @@ def factor_log_prices(years, n, seed=0):
     return np.log(prices)
 
 def run_mltt(x, objective, repeats=3):
-    "Best of `repeats` runs of a fresh allocator (the estimation of all windows included)."
+    "Median of `repeats` runs of a fresh allocator (the estimation of all windows included)."
     times = []
     for _ in range(repeats):
         model = MeanVarianceAllocator(objective, lookback=LOOKBACK, rebalance_every=EVERY, on_failure='hold')
         t = time.perf_counter(); W = model(x); times.append(time.perf_counter() - t)
-    return min(times), W.iloc[LOOKBACK::EVERY].values, 0, [min(times) / len(W.iloc[LOOKBACK::EVERY])]
+    t = float(np.median(times))
+    return t, W.iloc[LOOKBACK::EVERY].values, 0, [t / len(W.iloc[LOOKBACK::EVERY])]
 
 def run_rebuild(x, objective):
     out, fails, prev, steps = [], 0, np.zeros(x.shape[1]), []
@@ -90,11 +91,11 @@ def run_pypfopt(x, objective, solver):
     return time.perf_counter() - t, np.array(out), fails, steps
 
 def bench(name, x, skip_default):
-    n_solves = len(range(LOOKBACK, len(x), EVERY))
+    n_solves, t0s, summary = len(range(LOOKBACK, len(x), EVERY)), {}, {}
     print(f'\n== {name}: N={x.shape[1]}, {len(x)} rows, {n_solves} monthly re-optimisations ==')
     for objective in ('min_variance', 'max_sharpe'):
-        t0, W0, _, _ = run_mltt(x, objective)
-        rows = [('mltt allocator (best of 3)', t0, W0, 0, [t0 / n_solves])]
+        t0, W0, _, _ = run_mltt(x, objective); t0s[objective] = t0
+        rows = [('mltt allocator (median of 3)', t0, W0, 0, [t0 / n_solves])]
         rows.append(('rebuild each step', *run_rebuild(x, objective)))
         if not skip_default: rows.append(('PyPortfolioOpt (default solver)', *run_pypfopt(x, objective, None)))
         rows.append(('PyPortfolioOpt (CLARABEL)', *run_pypfopt(x, objective, 'CLARABEL')))
@@ -104,6 +105,20 @@ def bench(name, x, skip_default):
             diff = '' if label.startswith('mltt') else f'  max|dw| vs mltt {np.abs(W - W0).max():.1e}'
             print(f'   {label:32s} {dt:7.2f} s  {dt / n_solves * 1e3:7.1f} ms/solve{ratio}{diff}'
                   + (f'  ({fails} failed solves)' if fails else ''))
+        summary[objective] = {label: (dt, np.median(steps) * n_solves, np.abs(W - W0).max()) for label, dt, W, _, steps in rows[1:]}
+    return t0s, summary
+
+def verdict(summary, t0s, n):
+    "The issue's target: >= 5x faster than the PyPortfolioOpt loop, weights within 1e-4 (of its CLARABEL run)."
+    print(f'\n== target at N={n}: >= 5x faster than PyPortfolioOpt, max|dw| <= 1e-4 vs PyPortfolioOpt (CLARABEL) ==')
+    print("   (PyPortfolioOpt's default solver, OSQP, stops short of the optimum at its default tolerances, so its weights")
+    print('    are compared but only the CLARABEL run, same problem at the same tolerances, can agree to 1e-4)')
+    for objective, res in summary.items():
+        for label in [l for l in res if l.startswith('PyPortfolioOpt')]:
+            dt, robust, dw = res[label]
+            ok = min(dt, robust) / t0s[objective] >= 5 and (dw <= 1e-4 or 'default' in label)
+            print(f'   {objective:12s} vs {label:32s} raw {dt / t0s[objective]:5.1f}x  robust {robust / t0s[objective]:5.1f}x  '
+                  f'max|dw| {dw:.1e}  {"PASS" if ok else "FAIL"}{" (speed only)" if "default" in label else ""}')
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -112,4 +127,5 @@ if __name__ == '__main__':
     ap.add_argument('--skip-default', action='store_true', help="skip PyPortfolioOpt's default-solver run")
     args = ap.parse_args()
     bench('S&P 500 (bundled)', sp500_log_prices(args.years), args.skip_default)
-    bench('synthetic factor market', factor_log_prices(args.years, args.n_large), args.skip_default)
+    summary, t0s = bench('synthetic factor market', factor_log_prices(args.years, args.n_large), args.skip_default)[::-1]
+    verdict(summary, t0s, args.n_large)

@@ -158,7 +158,7 @@ def covariance(
     C = {'sample': _sample_cov, 'ledoit_wolf': _ledoit_wolf}.get(method, lambda R: _ewm_cov(R, span))(R)
     return _like(C * ppy, log_prices, lab.columns, lab.columns)
 
-# %% ../nbs/10_moments.ipynb #18f2be1e
+# %% ../nbs/10_moments.ipynb #6d6225aa
 def rolling_moments(
     log_prices, # Log-prices (T, N): DataFrame, array or tensor
     lookback:int, # Returns per window (the window spans lookback+1 rows of log-prices)
@@ -176,7 +176,10 @@ def rolling_moments(
     T, N = x.shape
     lookback = check_int('lookback', lookback, min=2, max=T - 1)
     _check_rows(lookback, N, cov, 'lookback')
-    ends = torch.arange(lookback, T, device=x.device) if ends is None else torch.as_tensor(ends, device=x.device).long().reshape(-1)
+    ends = torch.arange(lookback, T, device=x.device) if ends is None else torch.as_tensor(ends, device=x.device).reshape(-1)
+    if ends.is_floating_point() and not torch.equal(ends, ends.round()):
+        raise input_error('ends', ends.tolist(), 'integer row numbers', 'pass the rows at which to estimate, e.g. range(lookback, T, 21).')
+    ends = ends.long()
     if len(ends) and (int(ends.min()) < lookback or int(ends.max()) >= T):
         raise input_error('ends', ends.tolist(), f'rows in [lookback, T-1] = [{lookback}, {T - 1}]', 'the first window ends at row `lookback`.')
     R = returns_from_log_prices(x, kind)                     # R[t-1] is the return of the period ending at row t
