@@ -28,6 +28,7 @@ def _reqs(key):
 
 requirements = _reqs('requirements')
 dev_requirements = _reqs('dev_requirements')
+bench_requirements = _reqs('bench_requirements')
 
 setuptools.setup(
     name=cfg['lib_name'],
@@ -43,7 +44,7 @@ setuptools.setup(
     include_package_data=True,
     package_data={cfg['lib_name']: ['datasets/*.csv.gz', 'datasets/*.md']},
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'dev': dev_requirements, 'bench': bench_requirements},
     python_requires='>=' + min_python,
     long_description=(here/'README.md').read_text(encoding='utf-8') if (here/'README.md').exists() else '',
     long_description_content_type='text/markdown',
