@@ -8,7 +8,13 @@ The workload is the paper replication's training (nbs/90_paper_replication.ipynb
   (`.tolist()` per sample), raw prices and returns as features, a DataLoader of consecutive batches of 64,
   the loss minus mean/std of `sum(w * next_returns)` per batch (no costs, no drift, no validation).
 - `mltt`: `mltt.nn.WalkForwardTrainer` + `LSTMAllocator`: unfold-built causal features, the loss through the
-  differentiable backtest (1 bp costs, drift), a validation pass every epoch, checkpoint-free.
+  differentiable backtest's kernel (1 bp costs, drift; inputs validated once per `fit`, not per step), a
+  validation pass every epoch (counted in mltt's train_s), checkpoint-free.
+
+Both networks have the same shape and see the same number of windows per step (mltt's stretch of 64 periods
+forwards 65 windows: the extra one prices the first trade; samples count windows through the network), so on
+a CPU both are bound by the same LSTM kernel (about 85% of a step): what separates them is the per-step
+overhead (loss, optimiser, data loading) and, in wall time, the data preparation.
 
 Both train the same number of epochs per block (`--epochs`, no early stopping), so samples/s compare the same
 work; `--full` instead runs the replication's own settings (up to 100 epochs, early stopping with patience
@@ -18,8 +24,9 @@ The CPU of the development machine is shared, so the runs are interleaved and re
 fastest of each is reported; CPU seconds (`time.process_time`, one thread) of the whole run, preparation
 included, are reported beside wall seconds, since they count only this process's work. Columns: prep_s
 (data preparation; for mltt everything outside the epochs), train_s (the epochs, validation passes included
-for mltt), wall_s, cpu_s, samples (training windows processed), samples_per_s (samples / train_s) and
-samples_per_cpu_s (samples / cpu_s).
+for mltt), valid_s (mltt's validation passes: work the seed does not do), wall_s, cpu_s, samples (training
+windows processed), samples_per_s (samples / (train_s - valid_s): the training steps of both, like for like)
+and samples_per_cpu_s (samples / cpu_s, the whole run).
 
 Usage (from the repository root):
     OMP_NUM_THREADS=1 .venv/bin/python bench/train.py                 # CPU, 3 epochs per block
@@ -87,7 +94,7 @@ def run_seed(prices, starts, epochs_per_block, device):
 
 # ---------------------------------------------------------------- mltt
 def run_mltt(x, epochs, patience, device, dtype):
-    "The replication's walk-forward training; (wall s, train s, samples, epochs per block, CPU s)."
+    "The replication's walk-forward training; (wall s, train s, validation s, samples, epochs per block, CPU s)."
     wf = WalkForwardTrainer(lambda: LSTMAllocator(4, lookback=LOOKBACK, hidden_size=HIDDEN, seed=0), retrain_every='2YS',
                             start='2011-01-01', progress=False, epochs=epochs, batch_size=BATCH, lr=LR, valid_frac=0.1,
                             patience=patience, commission=1e-4, dtype=dtype, device=device, seed=0)
@@ -95,7 +102,7 @@ def run_mltt(x, epochs, patience, device, dtype):
     wf.fit(x); _sync(torch.device(device))
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     hs = wf.histories
-    return wall, sum(h.seconds for h in hs), sum(h.samples for h in hs), [len(h.train_loss) for h in hs], cpu
+    return wall, sum(h.seconds for h in hs), sum(h.valid_seconds for h in hs), sum(h.samples for h in hs), [len(h.train_loss) for h in hs], cpu
 
 def _sync(device):
     if torch.device(device).type == 'cuda': torch.cuda.synchronize()
@@ -118,24 +125,25 @@ def main():
     ep, pat = (100, 20) if a.full else (a.epochs, None)
     runs = {}
     for r in range(a.repeat):
-        wall, tr, n, eps, cpu = run_mltt(x, ep, pat, a.device, 'float32')
-        runs.setdefault('mltt float32', []).append(dict(prep_s=wall - tr, train_s=tr, wall_s=wall, cpu_s=cpu, samples=n,
-                                                        samples_per_s=n / tr, samples_per_cpu_s=n / cpu))
-        print(f'repeat {r}: mltt epochs per block {eps}, {n / tr:,.0f} samples/s', flush=True)
+        wall, tr, va, n, eps, cpu = run_mltt(x, ep, pat, a.device, 'float32')
+        runs.setdefault('mltt float32', []).append(dict(prep_s=wall - tr, train_s=tr, valid_s=va, wall_s=wall, cpu_s=cpu, samples=n,
+                                                        samples_per_s=n / (tr - va), samples_per_cpu_s=n / cpu))
+        print(f'repeat {r}: mltt epochs per block {eps}, {n / (tr - va):,.0f} samples/s', flush=True)
         if a.float64:
-            wall, tr, n, _, cpu = run_mltt(x, ep, pat, a.device, 'float64')
-            runs.setdefault('mltt float64', []).append(dict(prep_s=wall - tr, train_s=tr, wall_s=wall, cpu_s=cpu, samples=n,
-                                                            samples_per_s=n / tr, samples_per_cpu_s=n / cpu))
+            wall, tr, va, n, _, cpu = run_mltt(x, ep, pat, a.device, 'float64')
+            runs.setdefault('mltt float64', []).append(dict(prep_s=wall - tr, train_s=tr, valid_s=va, wall_s=wall, cpu_s=cpu, samples=n,
+                                                            samples_per_s=n / (tr - va), samples_per_cpu_s=n / cpu))
         if not a.skip_seed:
             prep, tr, n, cpu = run_seed(prices, starts, eps, a.device)
-            runs.setdefault('seed002 float32', []).append(dict(prep_s=prep, train_s=tr, wall_s=prep + tr, cpu_s=cpu, samples=n,
+            runs.setdefault('seed002 float32', []).append(dict(prep_s=prep, train_s=tr, valid_s=0., wall_s=prep + tr, cpu_s=cpu, samples=n,
                                                                samples_per_s=n / tr, samples_per_cpu_s=n / cpu))
             print(f'repeat {r}: seed002 {n / tr:,.0f} samples/s', flush=True)
     rows = {k: _best(v) for k, v in runs.items()}
     print(pd.DataFrame(rows).T.to_string(float_format=lambda v: f'{v:,.2f}'))
     if 'seed002 float32' in rows:
         s, m = rows['seed002 float32'], rows['mltt float32']
-        print(f"ratios mltt/seed002: throughput {m['samples_per_s'] / s['samples_per_s']:.2f}x, "
+        print(f"ratios mltt/seed002: throughput {m['samples_per_s'] / s['samples_per_s']:.2f}x "
+              f"({(m['samples'] / m['train_s']) / (s['samples'] / s['train_s']):.2f}x counting mltt's validation passes), "
               f"wall time {m['wall_s'] / s['wall_s']:.2f}x, CPU time {m['cpu_s'] / s['cpu_s']:.2f}x, "
               f"samples per CPU second {m['samples_per_cpu_s'] / s['samples_per_cpu_s']:.2f}x, data preparation {m['prep_s'] / s['prep_s']:.3f}x "
               "(mltt's prep_s is everything outside the epochs: features, model construction, restoring the best epoch)")

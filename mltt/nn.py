@@ -13,13 +13,13 @@ __all__ = ['LOSSES', 'window_features', 'allocation_head', 'NNAllocator', 'LSTMA
            'vol_scale_factors', 'apply_scale', 'portfolio_returns', 'sharpe_loss', 'sortino_loss', 'History',
            'save_checkpoint', 'load_checkpoint', 'fit', 'block_starts', 'WalkForwardTrainer']
 
-# %% ../nbs/20_nn.ipynb #d483489a
+# %% ../nbs/20_nn.ipynb #3825df4b
 import numpy as np
 import pandas as pd
 import torch
 from torch import nn
 from tqdm.auto import tqdm
-from .core import (InputError, NotFittedError, input_error, check_int, check_float, check_choice, resolve_device,
+from .core import (InputError, NotFittedError, OptimizationError, input_error, check_int, check_float, check_choice, resolve_device,
                        resolve_dtype, validate_log_prices, unpack, periods_per_year, atomic_path, torch_generator)
 from .utils import change
 from .backtest import backtest
@@ -210,7 +210,59 @@ def sortino_loss(
 
 LOSSES = dict(sharpe=sharpe_loss, sortino=sortino_loss)
 
-# %% ../nbs/20_nn.ipynb #75173069
+# %% ../nbs/20_nn.ipynb #8544e7cf
+def _net_returns(
+    w:torch.Tensor, # Weights (..., T-1, N) of rows 0..T-2 (row T-1 never trades), within the leverage bound
+    g:torch.Tensor, # Gross asset returns (T-1, N) of periods 1..T-1: `exp(diff(log_prices))`
+    fee:float=0., # Cost per unit of traded notional
+) -> torch.Tensor:
+    "Net simple returns (..., T-2) of periods 2..T-1 under daily rebalancing: `backtest`'s arithmetic without its checks."
+    G = 1 + (w * (g - 1)).sum(-1)                                    # 1 + R_t, t = 1..T-1
+    D = torch.addcdiv(w[..., 1:, :], w[..., :-1, :] * g[:-1], G[..., :-1, None], value=-1)   # w_t - d_t, t = 1..T-2
+    return torch.addcmul(G[..., 1:], G[..., 1:], torch.linalg.vector_norm(D, 1, -1), value=-fee) - 1
+
+def _gross(
+    x:torch.Tensor, # Log-prices (T, N)
+) -> torch.Tensor:
+    "Gross asset returns $g_t = e^{x_t - x_{t-1}}$ (T-1, N) of periods 1..T-1."
+    return torch.exp(x[1:] - x[:-1])
+
+def _sharpe(r:torch.Tensor, ppy:float) -> torch.Tensor:
+    "Annualised sample Sharpe ratio of `r` (..., T) (no checks: the training kernel's)."
+    return r.mean(-1) / r.std(-1) * math.sqrt(ppy)
+
+def _sharpe_grad(
+    w:torch.Tensor, # Weights (T-1, N) of rows 0..T-2
+    g:torch.Tensor, # Gross asset returns (T-1, N) of periods 1..T-1
+    fee:float, # Cost per unit of traded notional
+    ppy:float, # Periods per year
+) -> tuple[torch.Tensor, torch.Tensor]:
+    "$L = -$`_sharpe(_net_returns(w, g, fee), ppy)` and $\\partial L/\\partial w$ in closed form (no autograd graph)."
+    v, a = w * g, g - 1
+    G = 1 + (w * a).sum(-1)
+    D = torch.addcdiv(w[1:], v[:-1], G[:-1, None], value=-1)                  # w_t - d_t
+    q = 1 - fee * D.abs().sum(-1)
+    r = G[1:] * q - 1
+    n, (sd, m), k = r.shape[-1], torch.std_mean(r), -math.sqrt(ppy)
+    rho = k / (n * sd) - (k * m / ((n - 1) * sd ** 3)) * (r - m)              # dL/dR_t
+    delta = (-fee * rho * G[1:])[:, None] * torch.sign(D)                      # dL/d(w_t - d_t)
+    gG = torch.cat([G.new_zeros(1), rho * q])
+    gG[:-1] += (delta * v[:-1]).sum(-1) / G[:-1].square()
+    gw = gG[:, None] * a
+    gw[1:] += delta
+    gw[:-1] -= delta * g[:-1] / G[:-1, None]
+    return k * m / sd, gw
+
+_STATS = dict(sharpe=_sharpe, sortino=sortino_ratio)
+
+def _backward(w, g, fee, ppy, stat) -> torch.Tensor:
+    "Minus `stat` of the net returns of `w`, its gradient sent back through `w` (the Sharpe ratio's in closed form)."
+    if stat is not _sharpe:
+        l = -stat(_net_returns(w, g, fee), ppy); l.backward(); return l.detach()
+    with torch.no_grad(): l, gw = _sharpe_grad(w.detach(), g, fee, ppy)
+    w.backward(gw); return l
+
+# %% ../nbs/20_nn.ipynb #385400a8
 @dataclass
 class History:
     "What `fit` did: losses per epoch, the epoch kept, and the throughput."
@@ -220,12 +272,13 @@ class History:
     best_valid_sharpe:float = float('nan') # Its validation Sharpe
     train_rows:int = 0 # Rows of prices the training loss used (the validation tail starts there)
     samples:int = 0 # Windows (daily allocations) processed by the training steps
-    seconds:float = 0. # Wall time of the epochs
+    seconds:float = 0. # Wall time of the epochs (validation passes included)
+    valid_seconds:float = 0. # Wall time of the validation passes
 
     @property
     def samples_per_s(self) -> float: return self.samples / self.seconds if self.seconds else float('nan')
 
-# %% ../nbs/20_nn.ipynb #411040d6
+# %% ../nbs/20_nn.ipynb #fb1dbf47
 def _stretches(
     lo:int, # Training periods end at rows lo+1 .. hi
     hi:int, # Last row of the training prices
@@ -236,21 +289,18 @@ def _stretches(
     starts = [lo + k * size for k in range(n)]
     return [(s, starts[k + 1] if k + 1 < n else hi) for k, s in enumerate(starts)]
 
-def _stretch_loss(model, F, x, S, s, e, lossf, **kw):
-    "Loss of the periods ending at rows s+1..e: weights of rows s-1..e-1 from their windows, backtested from row s-1."
-    lb = model.lookback
-    w = model.forward(F[s - 1 - lb:e - lb])
-    sc = None if S is None else S[s - 1:e + 1]
-    return lossf(torch.cat([w, w.new_zeros(1, w.shape[1])]), x[s - 1:e + 1], start=2, scale=sc, **kw)
+def _stretch_weights(model, F, S, s, e, max_leverage):
+    "Weights of rows s-1..e-1 from their windows (volatility-scaled with `S`): the stretch of the periods ending at s+1..e."
+    w = model.forward(F[s - 1 - model.lookback:e - model.lookback])
+    return w if S is None else apply_scale(w, S[s - 1:e], max_leverage)
 
-def _valid_sharpe(model, F, x, S, cut, chunk=4096, **kw) -> float:
+def _valid_sharpe(model, F, g, S, cut, fee, max_leverage, ppy, chunk=4096) -> float:
     "Sharpe ratio of the validation periods (ending at rows cut..T-1), the model in eval mode."
-    model.eval()
-    with torch.no_grad():
-        lb = model.lookback
-        w = torch.cat([model.forward(c) for c in F[cut - 2 - lb:x.shape[0] - 1 - lb].split(chunk)])
-        sc = None if S is None else S[cut - 2:]
-        return float(-sharpe_loss(torch.cat([w, w.new_zeros(1, w.shape[1])]), x[cut - 2:], start=2, scale=sc, **kw))
+    model.eval(); lb, T = model.lookback, g.shape[0] + 1
+    with torch.inference_mode():
+        w = torch.cat([model.forward(c) for c in F[cut - 2 - lb:T - 1 - lb].split(chunk)])
+        if S is not None: w = apply_scale(w, S[cut - 2:T - 1], max_leverage)
+        return float(_sharpe(_net_returns(w, g[cut - 2:], fee), ppy))
 
 # %% ../nbs/20_nn.ipynb #6b07941f
 def save_checkpoint(
@@ -279,15 +329,42 @@ def load_checkpoint(
     m.load_state_dict(ck['state_dict']); m.fitted = True
     return m.eval()
 
-# %% ../nbs/20_nn.ipynb #107a48f2
-def _check_fit_args(model, epochs, batch_size, lr, valid_frac, patience, loss, clip):
-    "Validated `fit` arguments; the loss function."
+# %% ../nbs/20_nn.ipynb #4b3fdef4
+def _check_fit_args(model, epochs, batch_size, lr, valid_frac, patience, loss, clip, commission, max_leverage):
+    "Validated `fit` arguments; the statistic the loss maximises."
     if not isinstance(model, NNAllocator): raise input_error('model', model, 'an mltt.nn.NNAllocator (LSTMAllocator, TransformerAllocator)')
     check_int('epochs', epochs, min=1); check_int('batch_size', batch_size, min=2); check_float('lr', lr, min=0, strict=True)
     check_float('valid_frac', valid_frac, min=0, max=0.5)
+    check_float('commission', commission, min=0, max=1); check_float('max_leverage', max_leverage, min=0, strict=True)
     if patience is not None: check_int('patience', patience, min=1)
     if clip is not None: check_float('clip', clip, min=0, strict=True)
-    return LOSSES[check_choice('loss', loss, tuple(LOSSES))]
+    return _STATS[check_choice('loss', loss, tuple(LOSSES))]
+
+def _epoch(model, opt, parts, order, stat, clip, F, g, S, fee, max_leverage, ppy) -> float:
+    "One pass of Adam steps over the stretches `parts` in `order`; the mean loss (one sync per epoch, not per step)."
+    model.train(); tot = 0.
+    for k in order:
+        s, e = parts[k]
+        opt.zero_grad()
+        l = _backward(_stretch_weights(model, F, S, s, e, max_leverage), g[s - 1:e], fee, ppy, stat)
+        if clip is not None: _clip_([p.grad for p in model.parameters() if p.grad is not None], clip)
+        opt.step(); tot = tot + l.detach()
+    tot = float(tot) / len(parts)
+    if not math.isfinite(tot): raise OptimizationError(f"The training loss is {tot}: a stretch's returns have no dispersion or "
+                                                       "the gradients blew up. Fix: check the prices for flat stretches, lower lr, keep clip.")
+    return tot
+
+def _clip_(
+    grads:list, # Gradient tensors, scaled in place
+    max_norm:float, # Largest total 2-norm
+):
+    "`torch.nn.utils.clip_grad_norm_`'s arithmetic on `grads` (scale by min(1, max_norm / (norm + 1e-6))), minus its per-call bookkeeping."
+    norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+    torch._foreach_mul_(grads, (max_norm / (norm + 1e-6)).clamp_max(1.))
+
+def _adam(params, lr:float, dev:torch.device) -> torch.optim.Adam:
+    "Adam, fused into one kernel where torch has one (same update, fewer small ops per step)."
+    return torch.optim.Adam(params, lr=lr, fused=dev.type in ('cpu', 'cuda'))
 
 def fit(
     model:NNAllocator, # An LSTMAllocator / TransformerAllocator (trained in place)
@@ -311,7 +388,7 @@ def fit(
     progress:bool=True, # Show a progress bar with the live losses
 ) -> History:
     "Train `model` with Adam on the loss of its own backtest; keep the epoch with the best validation Sharpe."
-    lossf = _check_fit_args(model, epochs, batch_size, lr, valid_frac, patience, loss, clip)
+    stat = _check_fit_args(model, epochs, batch_size, lr, valid_frac, patience, loss, clip, commission, max_leverage)
     dev, dt = resolve_device(device), resolve_dtype(dtype)
     ppy = periods_per_year(prices.index) if isinstance(prices, pd.DataFrame) else 252.
     x = validate_log_prices(prices, dtype=dt, device=dev)
@@ -323,25 +400,21 @@ def fit(
                          f"of {lb} and a validation tail of {T - cut} rows; at least batch_size={batch_size} and 2 needed). "
                          "Fix: pass a longer history, or a smaller batch_size, lookback or valid_frac.")
     model.to(device=dev, dtype=dt)
-    F, kw = window_features(x, lb), dict(commission=commission, periods_per_year=ppy, max_leverage=max_leverage)
-    S = None if vol_target is None else vol_scale_factors(x, vol_target, vol_lookback, ppy)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    gen, parts = torch_generator(seed), _stretches(lb + 1, cut - 1, batch_size)
+    data = dict(F=window_features(x, lb), g=_gross(x), S=None if vol_target is None else vol_scale_factors(x, vol_target, vol_lookback, ppy),
+                fee=commission, max_leverage=max_leverage, ppy=ppy)
+    opt, gen, parts = _adam(model.parameters(), lr, dev), torch_generator(seed), _stretches(lb + 1, cut - 1, batch_size)
     hist, best, bad = History(train_rows=cut), None, 0
     with torch.random.fork_rng(devices=[dev] if dev.type == 'cuda' else []):
         torch.manual_seed(seed)
         bar = tqdm(range(epochs), disable=not progress, desc=f'fit {type(model).__name__}', leave=False)
         t0 = time.perf_counter()
         for ep in bar:
-            model.train(); tot = 0.
-            for k in (torch.randperm(len(parts), generator=gen).tolist() if shuffle else range(len(parts))):
-                s, e = parts[k]
-                l = _stretch_loss(model, F, x, S, s, e, lossf, **kw)
-                opt.zero_grad(); l.backward()
-                if clip is not None: nn.utils.clip_grad_norm_(model.parameters(), clip)
-                opt.step(); tot += float(l.detach()); hist.samples += e - s + 1
-            hist.train_loss.append(tot / len(parts))
-            vs = _valid_sharpe(model, F, x, S, cut, **kw) if cut < T else -hist.train_loss[-1]
+            order = torch.randperm(len(parts), generator=gen).tolist() if shuffle else range(len(parts))
+            hist.train_loss.append(_epoch(model, opt, parts, order, stat, clip, **data))
+            hist.samples += sum(e - s + 1 for s, e in parts)
+            tv = time.perf_counter()
+            vs = _valid_sharpe(model, cut=cut, **data) if cut < T else -hist.train_loss[-1]
+            hist.valid_seconds += time.perf_counter() - tv
             hist.valid_sharpe.append(vs)
             if best is None or vs > hist.best_valid_sharpe:
                 best, bad, hist.best_epoch, hist.best_valid_sharpe = copy.deepcopy(model.state_dict()), 0, ep, vs
