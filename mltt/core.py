@@ -229,12 +229,13 @@ def validate_log_prices(
                          "Fix: pass np.log(prices) (or mltt.data.log_prices(prices)).")
     return t
 
-# %% ../nbs/00_core.ipynb #5ab03aa9
+# %% ../nbs/00_core.ipynb #078eec19
 def leverage_tolerance(
     dtype:torch.dtype, # Dtype the weights are computed in
     n_assets:int=1, # Number of assets summed in a row
 ) -> float:
     "Absolute slack on a gross-exposure bound: 1e-9, or the rounding of summing `n_assets` values in `dtype` if larger."
+    dtype, n_assets = resolve_dtype(dtype), check_int('n_assets', n_assets, min=1)
     return max(1e-9, 2 * (n_assets + 1) * torch.finfo(dtype).eps)
 
 def gross_exposure(w:torch.Tensor) -> torch.Tensor:

@@ -302,13 +302,14 @@ def _valid_sharpe(model, F, g, S, cut, fee, max_leverage, ppy, chunk=4096) -> fl
         if S is not None: w = apply_scale(w, S[cut - 2:T - 1], max_leverage)
         return float(_sharpe(_net_returns(w, g[cut - 2:], fee), ppy))
 
-# %% ../nbs/20_nn.ipynb #6b07941f
+# %% ../nbs/20_nn.ipynb #e7727ee0
 def save_checkpoint(
     model:NNAllocator, # The model to save
     path:str|Path, # Destination file
     **extra, # Numbers/strings to store beside it (epoch, valid_sharpe ...)
 ) -> Path:
     "Save `model`'s config and state_dict (on the CPU) to `path`, atomically."
+    if not isinstance(model, NNAllocator): raise input_error('model', model, 'an mltt.nn model (LSTMAllocator, TransformerAllocator)')
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     with atomic_path(path) as tmp: torch.save(dict(config=model.config(), state_dict=state, **extra), tmp)
     return Path(path)
