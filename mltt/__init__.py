@@ -7,33 +7,49 @@ __version__ = "0.1.0"
 __all__ = []
 
 # %% ../nbs/99_api.ipynb #7c9d7a9d
-import importlib
+import importlib, sys
+
+# %% ../nbs/99_api.ipynb #783c4401
+def _lazy_module(name:str, exports:dict) -> tuple:
+    "`__getattr__`, `__dir__` and `__all__` for module `name` whose names, listed by home module in `exports`, import on first use."
+    where = {}
+    for mod, names in exports.items():
+        for n in names: where.setdefault(n, mod)
+    def __getattr__(attr):
+        if attr not in where: raise AttributeError(f"module {name!r} has no attribute {attr!r}")
+        value = getattr(importlib.import_module(where[attr]), attr)
+        setattr(sys.modules[name], attr, value)
+        return value
+    def __dir__(): return sorted(set(vars(sys.modules[name])) | set(where))
+    return __getattr__, __dir__, sorted(where)
 
 # %% ../nbs/99_api.ipynb #72d3c7c7
 _EXPORTS = {
     'mltt.core': ['MLTTError', 'InputError', 'DataUnavailableError', 'OptimizationError', 'set_seed', 'set_defaults'],
     'mltt.utils': ['change', 'to_weights_matrix'],
     'mltt.cache': ['CacheMode', 'cache_mode', 'cached'],
-    'mltt.data': ['load_dataset', 'download_prices', 'read_prices_csv', 'log_prices', 'split_data'],
+    'mltt.data': ['load_dataset', 'download_prices', 'read_prices_csv', 'log_prices'],
+    'mltt.data_split': ['split_data'],
     'mltt.synth': ['gbm'],
-    'mltt.allocation': ['CapitalAllocator', 'FixedAllocation', 'EqualWeight', 'InverseVolatility', 'TimeSeriesMomentum',
-                        'CrossSectionalMomentum', 'VolatilityTarget', 'Blend', 'Hysteresis'],
-    'mltt.backtest': ['backtest_model', 'BTResult', 'Band'],    # not `backtest`: `mltt.backtest` is the module
-    'mltt.metrics': ['Metric', 'ALL_METRICS', 'sharpe_ratio'],
-    'mltt.report': ['StrategyReporter', 'tearsheet', 'compare'],
-    'mltt.optimize': ['MeanVarianceAllocator', 'min_variance', 'max_sharpe', 'efficient_frontier', 'risk_parity'],
-    'mltt.nn': ['LSTMAllocator', 'TransformerAllocator', 'fit', 'WalkForwardTrainer'],
-    'mltt.validation': ['check_causal', 'walk_forward', 'sweep', 'BucketWatcher', 'WalkForward', 'PurgedKFold',
-                        'CombinatorialPurgedCV', 'probability_of_backtest_overfitting', 'deflated_sharpe_ratio'],
+    'mltt.allocation.base': ['CapitalAllocator'],
+    'mltt.allocation.classical': ['FixedAllocation', 'EqualWeight', 'InverseVolatility', 'TimeSeriesMomentum', 'CrossSectionalMomentum'],
+    'mltt.allocation.overlays': ['VolatilityTarget', 'Blend', 'Hysteresis'],
+    'mltt.allocation.backtesting': ['backtest', 'backtest_model', 'BTResult', 'Band'],
+    'mltt.report.measures': ['sharpe_ratio'],
+    'mltt.report.metrics': ['Metric', 'ALL_METRICS'],
+    'mltt.report.reporter': ['StrategyReporter', 'compare'],
+    'mltt.report.tearsheets': ['tearsheet'],
+    'mltt.optimize.allocator': ['MeanVarianceAllocator'],
+    'mltt.optimize.problems': ['min_variance', 'max_sharpe', 'risk_parity'],
+    'mltt.optimize.frontier': ['efficient_frontier'],
+    'mltt.nn.models': ['LSTMAllocator', 'TransformerAllocator'],
+    'mltt.nn.training': ['fit', 'WalkForwardTrainer'],
+    'mltt.validation.causality': ['check_causal'],
+    'mltt.validation.walkforward': ['walk_forward'],
+    'mltt.validation.sweeps': ['sweep'],
+    'mltt.validation.buckets': ['BucketWatcher'],
+    'mltt.validation.splitters': ['WalkForward', 'PurgedKFold', 'CombinatorialPurgedCV'],
+    'mltt.validation.overfitting': ['probability_of_backtest_overfitting', 'deflated_sharpe_ratio'],
 }
-_WHERE = {name: mod for mod, names in _EXPORTS.items() for name in names}
-__all__ = sorted(_WHERE)
-
-def __getattr__(name):
-    "Import `name` from its module on first use."
-    if name not in _WHERE: raise AttributeError(f"module 'mltt' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
-
-def __dir__(): return sorted(set(globals()) | set(_WHERE))
+__getattr__, __dir__, __all__ = _lazy_module(__name__, _EXPORTS)
+_WHERE = {n: mod for mod, names in _EXPORTS.items() for n in names}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_cache.ipynb #f80f92a4
 from __future__ import annotations
-import contextvars, functools, hashlib, inspect, itertools, sys, threading, types
+import contextvars, functools, inspect, itertools, sys, threading, types
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +19,7 @@ __all__ = ['DEFAULT_CACHE_BYTES', 'CacheMode', 'get_cache_mode', 'cache_mode', '
 import numpy as np
 import pandas as pd
 import torch
+import xxhash
 from .core import InputError, input_error, check_int
 
 # %% ../nbs/02_cache.ipynb #4c62a36d
@@ -49,29 +50,58 @@ def cache_mode(
     try: yield _MODE.get()
     finally: _MODE.reset(token)
 
-# %% ../nbs/02_cache.ipynb #1b96ca81
+# %% ../nbs/02_cache.ipynb #3fdbcbda
 class _Uncacheable(InputError): "An argument has no content fingerprint (an `InputError`)."
 
 _IMMUTABLE = (type(None), bool, int, float, complex, str, bytes, Enum, torch.dtype, torch.device, np.generic,
               pd.Timestamp, pd.Timedelta, range, types.FunctionType, types.BuiltinFunctionType)
 
 def _digest(b) -> str:
-    "SHA-256 hex digest of a bytes-like object."
-    return hashlib.sha256(b).hexdigest()
+    "xxh3-128 hex digest of a C-contiguous bytes-like object, read in place."
+    return xxhash.xxh3_128_hexdigest(b)
 
+def _array_key(a:np.ndarray) -> tuple:
+    "(dtype, shape, digest) of a numpy array's content in C order; copies only an array that is not C-contiguous."
+    if a.dtype.hasobject: raise _no_fingerprint(a)
+    return (a.dtype.str, a.shape, _digest(np.ascontiguousarray(a).view(np.uint8).reshape(-1)))
+
+def _tensor_key(x:torch.Tensor) -> tuple:
+    "(dtype, shape, device, digest) of a tensor's content; copies only a non-contiguous or non-CPU tensor."
+    t = x.detach()
+    if t.layout != torch.strided: raise _no_fingerprint(x)
+    t = t.resolve_conj().resolve_neg()
+    raw = t.contiguous().reshape(-1).view(torch.uint8).cpu().numpy() if t.numel() else b''
+    return ('tensor', str(t.dtype), tuple(t.shape), str(t.device), _digest(raw))
+
+# %% ../nbs/02_cache.ipynb #f0bba26f
+def _values_key(v) -> tuple:
+    "Key of the values of a Series or Index: its numpy buffer when it has one, else an exact fallback."
+    dt = v.dtype
+    if isinstance(dt, np.dtype) and not dt.hasobject: return _array_key(v.to_numpy())
+    if isinstance(dt, pd.CategoricalDtype): return ('category', dt.ordered, _values_key(dt.categories), _array_key(v.array.codes))
+    if dt == object and pd.api.types.infer_dtype(v, skipna=False) != 'string': return tuple(map(fingerprint, v))   # mixed objects: 1 is not '1'
+    return (str(dt), _digest(pd.util.hash_pandas_object(v, index=False).to_numpy()))
+
+def _index_key(i:pd.Index) -> tuple:
+    "Key of an index: its name(s) and values (a MultiIndex level by level)."
+    if isinstance(i, pd.MultiIndex): return ('MultiIndex', fingerprint(tuple(i.names)), tuple(_values_key(i.get_level_values(k)) for k in range(i.nlevels)))
+    return ('Index', fingerprint(i.name), _values_key(i))
+
+def _frame_key(x:pd.DataFrame) -> tuple:
+    "Key of a frame: columns, index, and values (one buffer, column-major, when all columns share a numpy dtype)."
+    dts = set(x.dtypes)
+    one = len(dts) == 1 and isinstance(dt := next(iter(dts)), np.dtype) and not dt.hasobject
+    vals = _array_key(x.to_numpy().T) if one else tuple(_values_key(x.iloc[:, j]) for j in range(x.shape[1]))
+    return ('DataFrame', _index_key(x.columns), _index_key(x.index), vals)
+
+# %% ../nbs/02_cache.ipynb #024ed582
 def fingerprint(x):
     "A hashable fingerprint of `x` that changes whenever its content changes."
-    if isinstance(x, torch.Tensor):
-        t = x.detach()
-        raw = t.contiguous().reshape(-1).view(torch.uint8).cpu().numpy() if t.numel() else b''
-        return ('tensor', str(t.dtype), tuple(t.shape), str(t.device), _digest(raw))
-    if isinstance(x, np.ndarray):
-        if x.dtype.hasobject: raise _no_fingerprint(x)
-        return ('ndarray', x.dtype.str, x.shape, _digest(np.ascontiguousarray(x).view(np.uint8).reshape(-1)))
-    if isinstance(x, (pd.DataFrame, pd.Series, pd.Index)):
-        h = pd.util.hash_pandas_object(x, index=not isinstance(x, pd.Index)).to_numpy()
-        cols = tuple(map(str, x.columns)) + tuple(map(str, x.dtypes)) if isinstance(x, pd.DataFrame) else (str(getattr(x, 'name', None)), str(x.dtype))
-        return (type(x).__name__, cols, _digest(h.tobytes()))
+    if isinstance(x, torch.Tensor): return _tensor_key(x)
+    if isinstance(x, np.ndarray): return ('ndarray',) + _array_key(x)
+    if isinstance(x, pd.DataFrame): return _frame_key(x)
+    if isinstance(x, pd.Series): return ('Series', fingerprint(x.name), _index_key(x.index), _values_key(x))
+    if isinstance(x, pd.Index): return _index_key(x)
     if isinstance(x, (tuple, list)): return (type(x).__name__, tuple(fingerprint(v) for v in x))
     if isinstance(x, dict): return ('dict', tuple(sorted(((repr(k), fingerprint(v)) for k, v in x.items()))))
     if isinstance(x, _IMMUTABLE): return (type(x).__name__, x)

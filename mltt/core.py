@@ -6,7 +6,6 @@
 from __future__ import annotations
 import math, os, random
 from dataclasses import dataclass
-from typing import Any
 
 # %% auto #0
 __all__ = ['RAW_PRICE_THRESHOLD', 'MLTTError', 'InputError', 'DataUnavailableError', 'CacheCorruptedError', 'OptimizationError',

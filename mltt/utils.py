@@ -4,11 +4,14 @@
 
 # %% ../nbs/01_utils.ipynb #269b4a18
 from __future__ import annotations
+import numpy as np
+import pandas as pd
 import torch
 from .core import check_int, input_error, to_tensor
+from .core import check_choice
 
 # %% auto #0
-__all__ = ['change', 'to_weights_matrix']
+__all__ = ['change', 'to_weights_matrix', 'rebalance_mask']
 
 # %% ../nbs/01_utils.ipynb #914a1c89
 def change(
@@ -32,3 +35,42 @@ def to_weights_matrix(
     if not torch.isfinite(x).all(): raise input_error('x', x, 'finite', 'replace NaN/inf signals first (torch.nan_to_num).')
     gross = x.abs().sum(-1, keepdim=True)
     return x / torch.where(gross > 0, gross, torch.ones_like(gross))
+
+# %% ../nbs/01_utils.ipynb #9507a314
+_CALENDAR = ('W', 'M', 'Q', 'Y')
+
+def _calendar_mask(freq:str, index) -> np.ndarray:
+    "True on the last row of each calendar period of `index` (and on row 0)."
+    if not isinstance(index, pd.DatetimeIndex):
+        raise input_error('rebalance', freq, 'usable only with dates',
+                          'pass prices (or weights) as a DataFrame with a DatetimeIndex, or use an int.')
+    if not (index.is_monotonic_increasing and index.is_unique):
+        raise input_error('prices.index', index[:3], 'increasing dates without duplicates for a calendar schedule',
+                          'sort the data by date and drop duplicate rows first.')
+    per = (index.tz_localize(None) if index.tz is not None else index).to_period(freq)   # calendar of the local dates
+    m = np.append(np.asarray(per[1:] != per[:-1]), True)
+    m[0] = True
+    return m
+
+def rebalance_mask(
+    rebalance, # int k, "W"/"M"/"Q"/"Y", or a boolean array of length `n`
+    n:int, # Number of rows
+    index=None, # DatetimeIndex, for calendar schedules
+) -> np.ndarray:
+    "Boolean mask of the rows at which the book is traded back to its target (row 0 always)."
+    if isinstance(rebalance, (bool, np.bool_)):
+        raise input_error('rebalance', rebalance, 'an int, "W"/"M"/"Q"/"Y", a boolean array or a Band')
+    if isinstance(rebalance, (int, np.integer)):
+        k = check_int('rebalance', rebalance, min=1)
+        return np.arange(n) % k == 0
+    if isinstance(rebalance, str):
+        check_choice('rebalance', rebalance, _CALENDAR)
+        return _calendar_mask(rebalance, index)
+    if isinstance(rebalance, (float, np.floating)):
+        raise input_error('rebalance', rebalance, 'an int, "W"/"M"/"Q"/"Y", a boolean array or a Band',
+                          f'for a drift band write rebalance=Band({rebalance!r}); for every k periods pass an int.')
+    m = np.asarray(rebalance.cpu() if isinstance(rebalance, torch.Tensor) else rebalance)
+    if m.dtype != bool or m.shape != (n,):
+        raise input_error('rebalance', rebalance, f'a boolean array of length {n} (one flag per row)')
+    m = m.copy(); m[0] = True
+    return m
