@@ -1,4 +1,4 @@
-"""Benchmark of `mltt.backtest.backtest`.
+"""Benchmark of `mltt.allocation.backtesting.backtest`.
 
 1. T=5000 days x N=500 assets, daily rebalancing, commission and drift: median time of `backtest` against
    (a) a plain numpy implementation of the same formulas, in this process, and
@@ -36,7 +36,7 @@ from __future__ import annotations
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
 import numpy as np
 import torch
-from mltt.backtest import backtest
+from mltt.allocation.backtesting import backtest
 
 
 def make_data(T, N, seed=0, K=None):
@@ -133,7 +133,7 @@ def main(argv=None):
     t_np = timeit(lambda: numpy_backtest(w, logp, fee), a.repeat)
     tr_mltt = float(torch.expm1(res.log_equity[-1]))
     print(f"\n[1] T={a.T} x N={a.N}, daily rebalancing, commission={fee}")
-    print(fmt("mltt.backtest", t_mltt)); print(fmt("numpy reference", t_np) + f"   max |log-return diff| = {err:.2e}")
+    print(fmt("mltt backtest", t_mltt)); print(fmt("numpy reference", t_np) + f"   max |log-return diff| = {err:.2e}")
     ratio_np = t_mltt[0] / t_np[0]
     print(f"  mltt / numpy = {ratio_np:.2f}x wall, {t_mltt[3] / t_np[3]:.2f}x CPU   (target <= 1.5x: {'OK' if ratio_np <= 1.5 else 'MISSED'})")
     if not a.skip_vbt:
