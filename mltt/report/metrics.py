@@ -5,165 +5,31 @@
 # %% ../../nbs/61_metrics.ipynb #6043088b
 from __future__ import annotations
 import math
-from abc import ABC, abstractmethod
-from dataclasses import dataclass
 
 # %% auto #0
-__all__ = ['SEED_METRICS', 'ALL_METRICS', 'BENCHMARK_METRICS', 'MetricInput', 'prepare', 'format_percent', 'format_number',
-           'format_duration', 'Metric', 'StatMetric', 'AnnualMean', 'MonthlyMean', 'AnnualStd', 'AnnualSharpe',
-           'AnnualSortino', 'AnnualCalmar', 'MaxDrawdown', 'UlcerIndex', 'ValueAtRisk', 'ConditionalValueAtRisk',
-           'Skewness', 'Kurtosis', 'AverageDrawdown', 'MedianDrawdown', 'AverageDrawdownDuration',
-           'MaxDrawdownDuration', 'AveragePositionDuration', 'DailyTurnover', 'TotalReturn', 'CAGR', 'WinRate',
-           'PositivePeriods', 'ProfitFactor', 'PayoffRatio', 'OmegaRatio', 'TailRatio', 'DownsideDeviation',
-           'align_benchmark', 'Beta', 'Alpha', 'TrackingError', 'InformationRatio', 'cagr', 'as_returns', 'safe_ratio',
-           'period_rate', 'annual_mean', 'annual_volatility', 'sharpe_ratio', 'total_return', 'annual_return',
-           'downside_deviation', 'sortino_ratio', 'equity_curve', 'drawdown', 'max_drawdown', 'ulcer_index',
-           'calmar_ratio', 'value_at_risk', 'conditional_value_at_risk', 'skewness', 'kurtosis', 'tail_ratio',
-           'win_rate', 'positive_share', 'profit_factor', 'payoff_ratio', 'omega_ratio', 'beta', 'alpha',
+__all__ = ['SEED_METRICS', 'ALL_METRICS', 'BENCHMARK_METRICS', 'StatMetric', 'AnnualMean', 'MonthlyMean', 'AnnualStd',
+           'AnnualSharpe', 'AnnualSortino', 'AnnualCalmar', 'MaxDrawdown', 'UlcerIndex', 'ValueAtRisk',
+           'ConditionalValueAtRisk', 'Skewness', 'Kurtosis', 'AverageDrawdown', 'MedianDrawdown',
+           'AverageDrawdownDuration', 'MaxDrawdownDuration', 'AveragePositionDuration', 'DailyTurnover', 'TotalReturn',
+           'CAGR', 'WinRate', 'PositivePeriods', 'ProfitFactor', 'PayoffRatio', 'OmegaRatio', 'TailRatio',
+           'DownsideDeviation', 'align_benchmark', 'Beta', 'Alpha', 'TrackingError', 'InformationRatio', 'MetricInput',
+           'prepare', 'format_percent', 'format_number', 'format_duration', 'Metric', 'cagr', 'as_returns',
+           'safe_ratio', 'period_rate', 'annual_mean', 'annual_volatility', 'sharpe_ratio', 'total_return',
+           'annual_return', 'downside_deviation', 'sortino_ratio', 'equity_curve', 'drawdown', 'max_drawdown',
+           'ulcer_index', 'calmar_ratio', 'value_at_risk', 'conditional_value_at_risk', 'skewness', 'kurtosis',
+           'tail_ratio', 'win_rate', 'positive_share', 'profit_factor', 'payoff_ratio', 'omega_ratio', 'beta', 'alpha',
            'tracking_error', 'information_ratio', 'drawdown_episodes']
 
 # %% ../../nbs/61_metrics.ipynb #aa645652
 import numpy as np
 import pandas as pd
 import torch
-from ..core import InputError, check_float, input_error, periods_per_year as _periods_per_year, to_tensor
+from ..core import InputError, input_error
 from .measures import *
 from .measures import _mean, _std, _zero_tol
-_all_ = ['cagr', 'as_returns', 'safe_ratio', 'period_rate', 'annual_mean', 'annual_volatility', 'sharpe_ratio', 'total_return', 'annual_return', 'downside_deviation', 'sortino_ratio', 'equity_curve', 'drawdown', 'max_drawdown', 'ulcer_index', 'calmar_ratio', 'value_at_risk', 'conditional_value_at_risk', 'skewness', 'kurtosis', 'tail_ratio', 'win_rate', 'positive_share', 'profit_factor', 'payoff_ratio', 'omega_ratio', 'beta', 'alpha', 'tracking_error', 'information_ratio', 'drawdown_episodes']
-
-# %% ../../nbs/61_metrics.ipynb #6d332bad
-@dataclass
-class MetricInput:
-    "Returns and what else a metric may need, aligned on the returns."
-    r:torch.Tensor # (..., T) simple returns
-    dates:pd.DatetimeIndex|None=None # T+1 dates of the equity points (start, then after each return)
-    periods_per_year:float|None=None # From the data, if it says
-    turnover:torch.Tensor|None=None # (..., T) turnover of the trade behind each period
-    weights:torch.Tensor|None=None # (..., T, N) weights held over each period
-
-def _tensor_of(x, name):
-    "A tensor from a tensor or pandas/array attribute value."
-    if isinstance(x, (pd.Series, pd.DataFrame)): x = (x.T if isinstance(x, pd.DataFrame) else x).to_numpy(dtype=float, copy=True)
-    return x if isinstance(x, torch.Tensor) else to_tensor(x, name)
-
-def _from_btresult(res, name='result') -> MetricInput:
-    r = as_returns(_tensor_of(res.simple_returns, f'{name}.simple_returns')[..., 1:], f'{name}.simple_returns')
-    labels = getattr(res, 'labels', None)
-    idx = getattr(labels, 'index', None)
-    if idx is None and isinstance(res.simple_returns, (pd.Series, pd.DataFrame)): idx = res.simple_returns.index
-    dates = idx if isinstance(idx, pd.DatetimeIndex) and len(idx) == r.shape[-1] + 1 else None
-    tov = getattr(res, 'turnover', None); w = getattr(res, 'weights', None)
-    tov = None if tov is None else _tensor_of(tov, f'{name}.turnover')[..., 1:]
-    w = None if w is None else _tensor_of(w, f'{name}.weights')[..., 1:, :]
-    return MetricInput(r, dates, float(getattr(res, 'periods_per_year', None) or 0) or None, tov, w)
-
-def _from_pandas(x, name='returns') -> MetricInput:
-    r = as_returns(x, name)
-    idx = x.index
-    if not isinstance(idx, pd.DatetimeIndex) or len(idx) < 2: return MetricInput(r)
-    freq = idx.freq or (pd.infer_freq(idx) if len(idx) >= 3 else None)
-    start = idx[0] - (pd.tseries.frequencies.to_offset(freq) if freq else pd.Series(idx).diff().median())
-    return MetricInput(r, idx.insert(0, start), _periods_per_year(idx))
-
-def prepare(
-    result, # BTResult, returns Series/DataFrame, array/tensor (..., T), or a MetricInput
-    name:str='result', # Argument name, for messages
-) -> MetricInput:
-    "What a metric reads from `result`."
-    if isinstance(result, MetricInput): return result
-    if hasattr(result, 'simple_returns'): return _from_btresult(result, name)
-    if isinstance(result, (pd.Series, pd.DataFrame)): return _from_pandas(result, name)
-    if isinstance(result, (torch.Tensor, np.ndarray, list, tuple)): return MetricInput(as_returns(result, name))
-    raise input_error(name, result, 'a BTResult, a returns Series/DataFrame, an array or a tensor',
-                      'pass the result of mltt.allocation.backtesting.backtest(...) or simple returns.')
-
-# %% ../../nbs/61_metrics.ipynb #6f575998
-def _special(v) -> str|None:
-    "'n/a', 'inf' or '-inf' for values that are not ordinary numbers, else None."
-    if v is None or v is pd.NaT or (isinstance(v, (float, np.floating)) and math.isnan(v)): return 'n/a'
-    if isinstance(v, (float, np.floating)) and math.isinf(v): return 'inf' if v > 0 else '-inf'
-    return None
-
-def _real(v) -> float:
-    "`v` as a float, or an `InputError` if it is not a number."
-    if isinstance(v, (int, float, np.integer, np.floating)) or (isinstance(v, (np.ndarray, torch.Tensor)) and v.ndim == 0): return float(v)
-    raise input_error('value', v, 'a number (NaN/None for n/a)', 'format one value at a time.')
-
-def format_percent(
-    v, # A fraction (float, numpy or 0-d tensor); NaN/None give 'n/a'
-    digits:int=2, # Decimals of the percentage
-) -> str:
-    "`v` as a percentage, e.g. 0.1234 -> '12.34%'."
-    return _special(v) or f'{100 * _real(v):.{digits}f}%'
-
-def format_number(
-    v, # A number; NaN/None give 'n/a'
-    digits:int=2, # Decimals
-) -> str:
-    "`v` with `digits` decimals."
-    return _special(v) or f'{_real(v):.{digits}f}'
-
-def format_duration(
-    v, # A `pd.Timedelta` / `np.timedelta64`, or a number of periods
-) -> str:
-    "A `pd.Timedelta` as '60d 4h' (or '3h 20m' under a day); a number of periods as '12.5 periods'."
-    if isinstance(v, (np.timedelta64, pd.Timedelta)): v = pd.Timedelta(v)
-    if (s := _special(v)) is not None: return s
-    if not isinstance(v, pd.Timedelta): return f'{_real(v):.1f} periods'
-    secs = v.total_seconds(); d, h, m = int(secs // 86400), int(secs % 86400 // 3600), int(secs % 3600 // 60)
-    return f'{d}d {h}h' if d else f'{h}h {m}m'
-
-# %% ../../nbs/61_metrics.ipynb #a39c42f7
-def _to_out(v):
-    "A float / Timedelta for one strategy, a numpy array for a batch."
-    if isinstance(v, torch.Tensor): v = v.detach().cpu().numpy()
-    a = np.asarray(v)
-    if a.ndim:
-        return a
-    return pd.Timedelta(a[()]) if np.issubdtype(a.dtype, np.timedelta64) else float(a)
-
-def _check_param(k, v):
-    if k == 'T': return None if v is None else check_float('T', v, min=0, strict=True)
-    if k in ('risk_free_rate', 'target', 'threshold'): return check_float(k, v, min=-1, strict=True)
-    if k == 'confidence': return check_float(k, v, min=0, max=1, strict=True)
-    if k == 'days_per_year': return None if v is None else check_float(k, v, min=0, strict=True)
-    if k == 'log_returns' and not isinstance(v, (bool, np.bool_)): raise input_error(k, v, 'True or False')
-    return v
-
-class Metric(ABC):
-    "A named statistic of a backtest result: `name`, `calculate(result)`, `format_value(value)`."
-    _defaults:dict = {}
-
-    def __init__(self, **params):
-        for k, v in self._defaults.items(): setattr(self, k, v)
-        self.set_params(**params)
-
-    @property
-    @abstractmethod
-    def name(self) -> str: "Row label in reports; states the parameters."
-
-    @abstractmethod
-    def calculate(self, result): "The value for `result` (a float, Timedelta, or an array for a batch)."
-
-    @classmethod
-    def format_value(cls, value) -> str: "`value` as report text."; return format_number(value)
-
-    @property
-    def params(self) -> dict: "The metric's parameters and their values."; return {k: getattr(self, k) for k in self._defaults}
-
-    def set_params(self, **params):
-        "Set parameters (validated); `rf` is an alias of `risk_free_rate`."
-        if 'rf' in params:
-            if 'risk_free_rate' in params: raise input_error('rf', params['rf'], 'given once', 'pass either rf or risk_free_rate.')
-            params['risk_free_rate'] = params.pop('rf')
-        for k, v in params.items():
-            if k not in self._defaults:
-                raise input_error(k, v, f'a parameter of {type(self).__name__} (it has: {", ".join(self._defaults) or "none"})')
-            setattr(self, k, _check_param(k, v))
-        return self
-
-    def __call__(self, result): return self.calculate(result)
-    def __repr__(self): return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.params.items() if k != 'benchmark')})"
+from .metric_base import *
+from .metric_base import _to_out
+_all_ = ['MetricInput', 'prepare', 'format_percent', 'format_number', 'format_duration', 'Metric', 'cagr', 'as_returns', 'safe_ratio', 'period_rate', 'annual_mean', 'annual_volatility', 'sharpe_ratio', 'total_return', 'annual_return', 'downside_deviation', 'sortino_ratio', 'equity_curve', 'drawdown', 'max_drawdown', 'ulcer_index', 'calmar_ratio', 'value_at_risk', 'conditional_value_at_risk', 'skewness', 'kurtosis', 'tail_ratio', 'win_rate', 'positive_share', 'profit_factor', 'payoff_ratio', 'omega_ratio', 'beta', 'alpha', 'tracking_error', 'information_ratio', 'drawdown_episodes']
 
 # %% ../../nbs/61_metrics.ipynb #2d1df6e9
 _FORMATS = dict(percent=format_percent, number=format_number, number4=lambda v: format_number(v, 4), duration=format_duration)
