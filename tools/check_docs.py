@@ -174,7 +174,7 @@ def main(argv=None):
             errors += [f'{p}: {e}' for e in errs]
             print(f'  {p}: {"ok" if not errs else f"{len(errs)} problem(s)"}', flush=True)
         shot_pages = {'index': 'index.html'}
-        bt = [p for nb, p in want.items() if re.match(r'^(\d+_)?backtest\.ipynb$', Path(nb).name)]
+        bt = [p for nb, p in want.items() if re.match(r'^(\d+_)?backtesting\.ipynb$', Path(nb).name)]
         if bt: shot_pages['backtest'] = bt[0]
         else: print('  (no backtest notebook yet: no backtest screenshot)')
         for p in a.screenshot: shot_pages[Path(p).stem] = p
