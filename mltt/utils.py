@@ -4,14 +4,16 @@
 
 # %% ../nbs/01_utils.ipynb #269b4a18
 from __future__ import annotations
+import re
 import numpy as np
 import pandas as pd
 import torch
+from pandas.tseries.frequencies import to_offset
 from .core import check_int, input_error, to_tensor
 from .core import check_choice
 
 # %% auto #0
-__all__ = ['change', 'to_weights_matrix', 'rebalance_mask']
+__all__ = ['change', 'to_weights_matrix', 'calendar_offset', 'calendar_anchors', 'rebalance_mask']
 
 # %% ../nbs/01_utils.ipynb #914a1c89
 def change(
@@ -36,38 +38,83 @@ def to_weights_matrix(
     gross = x.abs().sum(-1, keepdim=True)
     return x / torch.where(gross > 0, gross, torch.ones_like(gross))
 
-# %% ../nbs/01_utils.ipynb #9507a314
+# %% ../nbs/01_utils.ipynb #e0391da4
 _CALENDAR = ('W', 'M', 'Q', 'Y')
+_ALIAS_HELP = 'a pandas offset alias such as "ME", "QS", "W-FRI", "2YS" (or "W"/"M"/"Q"/"Y"), or a pandas DateOffset'
 
-def _calendar_mask(freq:str, index) -> np.ndarray:
-    "True on the last row of each calendar period of `index` (and on row 0)."
+def calendar_offset(
+    freq, # Offset alias ("2YS", "QS", "W-FRI", "ME"; "M"/"Q"/"Y" are month/quarter/year ends) or a DateOffset
+    name:str='freq', # Argument name for errors
+) -> pd.DateOffset:
+    "The pandas `DateOffset` of `freq`."
+    if isinstance(freq, pd.offsets.BaseOffset): return freq
+    if not isinstance(freq, str): raise input_error(name, freq, _ALIAS_HELP)
+    m = re.fullmatch(r'(\d*)([MQY])', freq.strip())
+    try: return to_offset(f'{m[1]}{m[2]}E' if m else freq)
+    except ValueError: raise input_error(name, freq, _ALIAS_HELP, 'see the offset aliases of pandas.date_range.') from None
+
+def _ends_periods(off) -> bool:
+    "True if the offset's dates close periods (month ends, weekly days) rather than open them."
+    n = type(off).__name__
+    return 'End' in n or n.startswith(('Week', 'LastWeek'))
+
+def _check_dates(index, name:str, value):
+    "`index` as an increasing, unique DatetimeIndex, else an error naming `name`."
     if not isinstance(index, pd.DatetimeIndex):
-        raise input_error('rebalance', freq, 'usable only with dates',
-                          'pass prices (or weights) as a DataFrame with a DatetimeIndex, or use an int.')
+        raise input_error(name, value, 'usable only with dates', 'pass the data as a DataFrame with a DatetimeIndex, or use an int.')
     if not (index.is_monotonic_increasing and index.is_unique):
         raise input_error('prices.index', index[:3], 'increasing dates without duplicates for a calendar schedule',
                           'sort the data by date and drop duplicate rows first.')
-    per = (index.tz_localize(None) if index.tz is not None else index).to_period(freq)   # calendar of the local dates
-    m = np.append(np.asarray(per[1:] != per[:-1]), True)
+    return index.tz_localize(None) if index.tz is not None else index   # calendar of the local dates
+
+# %% ../nbs/01_utils.ipynb #3cd2c3fd
+def calendar_anchors(
+    index:pd.DatetimeIndex, # Dates of the rows (increasing)
+    freq, # Offset alias or DateOffset (see `calendar_offset`)
+    start=None, # Align the grid on the first on-offset date on or after this date (default: the first row)
+    name:str='freq', # Argument name for errors
+) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    "Anchor dates of `freq` inside the dates of `index`, and the first row of the period each one opens."
+    ix, off = _check_dates(index, name, freq), calendar_offset(freq, name)
+    a0 = pd.Timestamp(ix[0] if start is None else start)
+    if a0.tz is not None: a0 = a0.tz_localize(None)
+    fwd = pd.date_range(a0, max(ix[-1], a0), freq=off)
+    back = []
+    if start is not None and len(fwd):
+        d = fwd[0] - off
+        while d >= ix[0]: back.append(d); d = d - off
+    anchors = pd.DatetimeIndex(back[::-1]).append(fwd[fwd <= ix[-1]]) if back else fwd[fwd <= ix[-1]]
+    rows = ix.searchsorted(anchors, side='right' if _ends_periods(off) else 'left')
+    return anchors, np.asarray(rows, dtype=np.int64)
+
+# %% ../nbs/01_utils.ipynb #53f02a2d
+def _calendar_mask(freq, index) -> np.ndarray:
+    "True on the last row of each calendar period of `index` (and on rows 0 and -1)."
+    ix = _check_dates(index, 'rebalance', freq)
+    if isinstance(freq, str) and freq in _CALENDAR:
+        per = ix.to_period(freq)
+        m = np.append(np.asarray(per[1:] != per[:-1]), True)
+    else:
+        _, rows = calendar_anchors(ix, freq, name='rebalance')
+        m = np.zeros(len(ix), bool); m[-1] = True
+        m[rows[(rows > 0) & (rows <= len(ix))] - 1] = True
     m[0] = True
     return m
 
 def rebalance_mask(
-    rebalance, # int k, "W"/"M"/"Q"/"Y", or a boolean array of length `n`
+    rebalance, # int k, an offset alias ("W"/"M"/"Q"/"Y", "ME", "QS", "W-FRI", "2YS", ...) or DateOffset, or a boolean array of length `n`
     n:int, # Number of rows
     index=None, # DatetimeIndex, for calendar schedules
 ) -> np.ndarray:
     "Boolean mask of the rows at which the book is traded back to its target (row 0 always)."
-    if isinstance(rebalance, (bool, np.bool_)):
-        raise input_error('rebalance', rebalance, 'an int, "W"/"M"/"Q"/"Y", a boolean array or a Band')
+    what = 'an int, an offset alias ("M", "QS", "W-FRI", "2YS", ...), a boolean array or a Band'
+    if isinstance(rebalance, (bool, np.bool_)): raise input_error('rebalance', rebalance, what)
     if isinstance(rebalance, (int, np.integer)):
         k = check_int('rebalance', rebalance, min=1)
         return np.arange(n) % k == 0
-    if isinstance(rebalance, str):
-        check_choice('rebalance', rebalance, _CALENDAR)
-        return _calendar_mask(rebalance, index)
+    if isinstance(rebalance, (str, pd.offsets.BaseOffset)): return _calendar_mask(rebalance, index)
     if isinstance(rebalance, (float, np.floating)):
-        raise input_error('rebalance', rebalance, 'an int, "W"/"M"/"Q"/"Y", a boolean array or a Band',
+        raise input_error('rebalance', rebalance, what,
                           f'for a drift band write rebalance=Band({rebalance!r}); for every k periods pass an int.')
     m = np.asarray(rebalance.cpu() if isinstance(rebalance, torch.Tensor) else rebalance)
     if m.dtype != bool or m.shape != (n,):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['History', 'save_checkpoint', 'load_checkpoint', 'fit', 'block_starts', 'WalkForwardTrainer']
+__all__ = ['History', 'save_checkpoint', 'load_checkpoint', 'fit']
 
 # %% ../../nbs/43_nn_training.ipynb #0c30f33a
 import numpy as np
@@ -187,64 +187,3 @@ def fit(
         hist.seconds = time.perf_counter() - t0
     model.load_state_dict(best); model.fitted = True; model.eval()
     return hist
-
-# %% ../../nbs/43_nn_training.ipynb #82940884
-def block_starts(
-    T:int, # Rows of the history
-    index=None, # Its DatetimeIndex, if dated
-    start=None, # First out-of-sample row (int) or date (str/Timestamp); None: the middle row
-    every=504, # Rows between retrainings (int), or a pandas frequency ("2YS") / DateOffset
-) -> np.ndarray:
-    "First row of each out-of-sample block."
-    dated = isinstance(index, pd.DatetimeIndex)
-    if start is None: start = T // 2
-    if isinstance(start, (int, np.integer)): s, t0 = check_int('start', start, min=1, max=T - 1), None
-    elif dated: t0 = pd.Timestamp(start); s = int(index.searchsorted(t0))
-    else: raise input_error('start', start, 'a row number (the prices have no dates)')
-    if not 1 <= s < T: raise input_error('start', start, f'a date inside the history ({index[1].date()} .. {index[-1].date()})')
-    if isinstance(every, (str, pd.DateOffset)):
-        if not dated: raise input_error('retrain_every', every, 'a number of rows (the prices have no dates)')
-        try: dates = pd.date_range(index[s] if t0 is None else t0, index[-1], freq=every)
-        except ValueError: raise input_error('retrain_every', every, 'a pandas frequency such as "2YS" or "6MS", or a number of rows') from None
-        rows = np.unique(np.r_[s, index.searchsorted(dates)])
-        return rows[rows < T]
-    return np.arange(s, T, check_int('retrain_every', every, min=1))
-
-# %% ../../nbs/43_nn_training.ipynb #9d3e787d
-class WalkForwardTrainer(CapitalAllocator):
-    "Retrain a fresh model on all data before each out-of-sample block; the stitched weights are out of sample."
-    def __init__(self,
-                 model_factory, # Callable () -> a new NNAllocator
-                 retrain_every=504, # Rows between retrainings, or a pandas frequency ("2YS") / DateOffset
-                 start=None, # First out-of-sample row or date (None: the middle of the history)
-                 progress:bool=True, # Show a progress bar over the blocks
-                 **fit_kw, # Passed on to `fit` (epochs, batch_size, commission, vol_target, seed, ...)
-                ):
-        if not callable(model_factory): raise input_error('model_factory', model_factory, 'a callable returning a new model')
-        self.model_factory, self.retrain_every, self.start, self.progress, self.fit_kw = model_factory, retrain_every, start, progress, fit_kw
-        self.models, self.histories, self.starts = [], [], None
-
-    @property
-    def min_observations(self) -> int: return 1 if self.starts is None else int(self.starts[0]) + 1
-
-    def fit(self, prices):
-        "Train one model per block on the rows before it; returns `self`."
-        x, lab = unpack(prices, 'prices')
-        self.starts = block_starts(x.shape[0], lab.index, self.start, self.retrain_every)
-        self.models, self.histories = [], []
-        bar = tqdm(self.starts, disable=not self.progress, desc='walk-forward', leave=False)
-        for b in bar:
-            m = self.model_factory()
-            h = fit(m, prices.iloc[:b] if isinstance(prices, pd.DataFrame) else x[:b], progress=False, **self.fit_kw)
-            self.models.append(m); self.histories.append(h)
-            bar.set_postfix(block=str(lab.date(int(b))), epochs=len(h.train_loss), val_sharpe=f'{h.best_valid_sharpe:.2f}')
-        return self
-
-    def predict(self, x) -> torch.Tensor:
-        "Weights (T, N): rows of block i from model i (its windows end inside the block), zero before the first block."
-        if not self.models: raise NotFittedError("WalkForwardTrainer is not trained yet. Fix: call .fit(log_prices) first.")
-        x = validate_log_prices(x, 'x')
-        w = torch.zeros(x.shape, dtype=torch.float64, device=x.device)
-        for m, b, e in zip(self.models, self.starts, list(self.starts[1:]) + [x.shape[0]]):
-            if b < x.shape[0]: w[b:e] = m.predict(x[:e])[b:e].to(w.device)
-        return w

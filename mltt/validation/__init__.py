@@ -12,7 +12,7 @@ from .. import _lazy_module
 _EXPORTS = {
     'mltt.validation.splitters': ['WalkForward', 'PurgedKFold', 'CombinatorialPurgedCV'],
     'mltt.validation.causality': ['CausalityReport', 'check_causal', 'leaky_allocators', 'RandomWalkReport', 'random_walks', 'random_walk_test'],
-    'mltt.validation.walkforward': ['WalkForwardResult', 'walk_forward', 'cpcv_backtest'],
+    'mltt.validation.walkforward': ['WalkForwardResult', 'WalkForwardAllocator', 'walk_forward', 'cpcv_backtest'],
     'mltt.validation.sweeps': ['sweep'],
     'mltt.validation.overfitting': ['EULER_GAMMA', 'PBOResult', 'probability_of_backtest_overfitting', 'expected_max_sharpe', 'DSRResult', 'deflated_sharpe_ratio'],
     'mltt.validation.buckets': ['BucketWatcher'],

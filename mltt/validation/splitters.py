@@ -10,8 +10,11 @@ import itertools, math
 __all__ = ['WalkForward', 'PurgedKFold', 'CombinatorialPurgedCV']
 
 # %% ../../nbs/70_splitters.ipynb #bbef08d1
+import datetime as dt
 import numpy as np
+import pandas as pd
 from ..core import (check_int, input_error)
+from ..utils import calendar_anchors, calendar_offset
 
 # %% ../../nbs/70_splitters.ipynb #73eb36a8
 def _n_rows(X, name='X') -> int:
@@ -42,50 +45,107 @@ def _cv_repr(obj, names) -> str:
 class WalkForward:
     "Walk-forward cross-validator: rolling or expanding train window, then a test window, moving forward."
     def __init__(self,
-                 test_size:int, # Rows in each test window
-                 train_size:int, # Rows in each (first, if expanding) training window
+                 test_size:int, # Rows (periods of `freq`) in each test window
+                 train_size=None, # Rows (periods, or a DateOffset with `freq`) in each training window; None: expanding from `start`
                  expand_train:bool=False, # Train on all rows before the test window (minus the purge)
                  reduce_test:bool=False, # Keep a final, shorter test window
                  purged_size:int=0, # Rows skipped between the end of training and the test window
-                 step:int|None=None, # Rows between consecutive test starts (default `test_size`)
+                 step:int|None=None, # Rows (periods) between consecutive test starts (default `test_size`)
+                 freq=None, # Calendar: pandas offset alias ("MS", "QS", "2YS", "ME", "W-FRI", ...) or DateOffset
+                 start=None, # First test window: a row, or (with `freq`) a date that also aligns the calendar
                 ):
-        self.test_size, self.train_size = check_int('test_size', test_size, min=1), check_int('train_size', train_size, min=1)
+        self.test_size = check_int('test_size', test_size, min=1)
+        if freq is not None: calendar_offset(freq)  # a valid alias, or an error now
+        self.freq = freq
+        if isinstance(train_size, (pd.offsets.BaseOffset, dt.timedelta)) and freq is not None: self.train_size = train_size
+        elif train_size is None and expand_train and start is not None: self.train_size = None
+        elif train_size is None: raise input_error('train_size', None, 'an int', 'pass train_size (or expand_train=True with a start).')
+        else: self.train_size = check_int('train_size', train_size, min=1)
         self.purged_size = check_int('purged_size', purged_size, min=0)
         self.step = None if step is None else check_int('step', step, min=1)
         self.expand_train, self.reduce_test = bool(expand_train), bool(reduce_test)
+        if start is not None and freq is None: start = check_int('start', start, min=1)
+        self.start = start
 
-    def _bounds(self, n:int) -> np.ndarray:
+    def _bounds(self, X) -> np.ndarray:
         "Rows of (train_start, train_end, test_start, test_end) per split, end exclusive."
-        first = self.train_size + self.purged_size
-        if first >= n:
-            raise input_error('train_size', self.train_size, f'such that train_size + purged_size < {n} (the number of rows)',
-                              'use a shorter training window or more data.')
-        starts = np.arange(first, n, self.step or self.test_size)
-        full = starts + self.test_size <= n
-        keep = full | (self.reduce_test & (np.cumsum(~full) == 1))  # at most one partial window
-        starts = starts[keep]
-        if not len(starts):
-            raise input_error('test_size', self.test_size, f'at most {n - first} (rows left after training and purge)',
-                              'use a smaller test_size, a shorter train_size, or reduce_test=True.')
-        ends = np.minimum(starts + self.test_size, n)
-        tr_end = starts - self.purged_size
-        tr_start = np.zeros_like(tr_end) if self.expand_train else tr_end - self.train_size
-        return np.stack([tr_start, tr_end, starts, ends], 1)
+        b = _row_bounds(self, _n_rows(X)) if self.freq is None else _calendar_bounds(self, _dates(X, self.freq))
+        return b
 
     def split(self, X, y=None, groups=None):
         "Yield `(train, test)` positional index arrays."
-        for a, b, c, d in self._bounds(_n_rows(X)): yield np.arange(a, b), np.arange(c, d)
+        for a, b, c, d in self._bounds(X): yield np.arange(a, b), np.arange(c, d)
 
     def get_n_splits(self, X=None, y=None, groups=None) -> int:
         "Number of splits for `X`."
         if X is None: raise input_error('X', X, 'the data to split', 'the number of walk-forward splits depends on its length.')
-        return len(self._bounds(_n_rows(X)))
+        return len(self._bounds(X))
 
     def get_params(self, deep=True) -> dict:
         "Constructor arguments (scikit-learn protocol)."
-        return {k: getattr(self, k) for k in ('test_size', 'train_size', 'expand_train', 'reduce_test', 'purged_size', 'step')}
+        return {k: getattr(self, k) for k in ('test_size', 'train_size', 'expand_train', 'reduce_test', 'purged_size', 'step', 'freq', 'start')}
 
     def __repr__(self): return _cv_repr(self, self.get_params())
+
+# %% ../../nbs/70_splitters.ipynb #4c34aae3
+def _dates(X, freq) -> pd.DatetimeIndex:
+    "The DatetimeIndex of `X`, which calendar splits need."
+    ix = getattr(X, 'index', None)
+    if not isinstance(ix, pd.DatetimeIndex):
+        raise input_error('freq', freq, 'used with dated data', 'pass X as a DataFrame with a DatetimeIndex, or drop freq (sizes in rows).')
+    return ix
+
+def _row_bounds(cv:WalkForward, n:int) -> np.ndarray:
+    "Bounds when sizes count rows."
+    first = cv.train_size + cv.purged_size if cv.start is None else cv.start
+    if first >= n or (cv.start is not None and not cv.expand_train and first < cv.train_size + cv.purged_size):
+        what = ('start', cv.start, f'between train_size + purged_size = {(cv.train_size or 0) + cv.purged_size} and {n - 1}') if cv.start is not None \
+            else ('train_size', cv.train_size, f'such that train_size + purged_size < {n} (the number of rows)')
+        raise input_error(*what, 'use a shorter training window or more data.')
+    starts = np.arange(first, n, cv.step or cv.test_size)
+    full = starts + cv.test_size <= n
+    keep = full | (cv.reduce_test & (np.cumsum(~full) == 1))  # at most one partial window
+    starts = starts[keep]
+    if not len(starts):
+        raise input_error('test_size', cv.test_size, f'at most {n - first} (rows left after training and purge)',
+                          'use a smaller test_size, a shorter train_size, or reduce_test=True.')
+    return _with_train(cv, starts, np.minimum(starts + cv.test_size, n), None)
+
+def _with_train(cv:WalkForward, starts, ends, train_from) -> np.ndarray:
+    "Stack (train_start, train_end, test_start, test_end); `train_from`: rolling train starts when not in rows."
+    tr_end = starts - cv.purged_size
+    if cv.expand_train: tr_start = np.zeros_like(tr_end)
+    else: tr_start = tr_end - cv.train_size if train_from is None else train_from
+    if (tr_end <= tr_start).any() or (tr_end <= 0).any():
+        raise input_error('purged_size', cv.purged_size, 'small enough to leave training rows in every split',
+                          'reduce purged_size, lengthen train_size or start later.')
+    return np.stack([tr_start, tr_end, starts, ends], 1).astype(np.int64)
+
+# %% ../../nbs/70_splitters.ipynb #737e3bed
+def _calendar_bounds(cv:WalkForward, index:pd.DatetimeIndex) -> np.ndarray:
+    "Bounds when sizes count periods of `freq`."
+    anchors, rows = calendar_anchors(index, cv.freq, cv.start)
+    n, P, ts = len(index), len(anchors), cv.test_size
+    lookback = None
+    if cv.start is not None: k0 = int(anchors.searchsorted(pd.Timestamp(index[cv.start] if isinstance(cv.start, (int, np.integer)) else cv.start).tz_localize(None)))
+    elif isinstance(cv.train_size, int): k0 = cv.train_size
+    else: k0 = None
+    if not isinstance(cv.train_size, int) and cv.train_size is not None:
+        lookback = index.tz_localize(None).get_indexer(anchors - cv.train_size, method='ffill')
+        if k0 is None: k0 = int(np.argmax(lookback > -1)) if (lookback > -1).any() else P
+    ks = np.arange(k0, P if cv.reduce_test else P - ts, cv.step or ts)
+    if isinstance(cv.train_size, int) and not cv.expand_train and len(ks) and ks[0] < cv.train_size:
+        raise input_error('start', cv.start, f'at least train_size={cv.train_size} periods of {cv.freq!r} after the first row', 'start later or shorten train_size.')
+    if lookback is not None and not cv.expand_train and len(ks) and lookback[ks[0]] < 0:
+        raise input_error('start', cv.start, f'at least train_size={cv.train_size!r} after the first row', 'start later or shorten train_size.')
+    starts, ends = rows[ks], np.where(ks + ts < P, rows[np.minimum(ks + ts, P - 1)], n)
+    keep = ends > starts  # periods without rows (holidays, weekends) test nothing
+    ks, starts, ends = ks[keep], starts[keep], ends[keep]
+    if not len(ks):
+        raise input_error('test_size', ts, f'small enough to leave a test window in the {P} periods of {cv.freq!r}',
+                          'use fewer training or test periods, reduce_test=True, or more data.')
+    train_from = None if cv.expand_train else (rows[ks - cv.train_size] if isinstance(cv.train_size, int) else lookback[ks])
+    return _with_train(cv, starts, ends, train_from)
 
 # %% ../../nbs/70_splitters.ipynb #2edad243
 class PurgedKFold:
