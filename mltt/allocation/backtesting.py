@@ -4,17 +4,20 @@
 
 # %% ../../nbs/50_backtesting.ipynb #da4b4ce1
 from __future__ import annotations
-import math
-from dataclasses import dataclass, field, replace
+import contextvars, itertools, math, random, threading, types, weakref
+from dataclasses import dataclass, field, fields, replace
+from operator import itemgetter
 
 # %% auto #0
 __all__ = ['Band', 'BTResult', 'backtest', 'backtest_model']
 
 # %% ../../nbs/50_backtesting.ipynb #4dec878c
+import numpy as np
 import pandas as pd
 import torch
 from ..core import (RAW_PRICE_THRESHOLD, leverage_tolerance, InputError, MLTTError, Labels, check_choice, check_float, input_error, to_tensor,
                        unpack, validate_log_prices, validate_weights, periods_per_year as _index_periods_per_year)
+from ..cache import CacheMode, cached, fingerprint, get_cache_mode
 from .._kernels.portfolio import banded, daily, scheduled
 from ..utils import rebalance_mask
 
@@ -38,6 +41,8 @@ class Band:
 # %% ../../nbs/50_backtesting.ipynb #6940cb6c
 _FIELDS = ('log_returns', 'gross_log_returns', 'expenses_log', 'turnover')
 
+def _np(t): return t.detach().cpu().numpy()
+
 @dataclass
 class BTResult:
     "Per-period results of a backtest; row t describes the period ending at the close of t."
@@ -59,51 +64,42 @@ class BTResult:
     def batch_shape(self): "Leading batch dimensions (empty for one strategy)."; return tuple(self.log_returns.shape[:-1])
     def __len__(self): return self.log_returns.shape[-1]
 
-# %% ../../nbs/50_backtesting.ipynb #fa4f5c69
-def _bt_getitem(self:BTResult, sl:slice) -> BTResult:
-    "Rows `sl` (a slice along time)."
-    if not isinstance(sl, slice):
-        raise input_error('key', sl, 'a slice along time, e.g. result[100:]', 'use result.select(k) to pick a strategy of a batch.')
-    if sl.step not in (None, 1): raise input_error('key', sl, 'a slice of consecutive rows (step 1): per-period returns do not skip rows')
-    kw = {f: getattr(self, f)[..., sl] for f in _FIELDS}
-    w = None if self.weights is None else self.weights[..., sl, :]
-    idx = None if self.labels.index is None else self.labels.index[sl]
-    return replace(self, **kw, weights=w, labels=Labels(idx, self.labels.columns))
+    def __getitem__(self, sl:slice) -> BTResult:
+        "Rows `sl` (a slice along time)."
+        if not isinstance(sl, slice):
+            raise input_error('key', sl, 'a slice along time, e.g. result[100:]', 'use result.select(k) to pick a strategy of a batch.')
+        if sl.step not in (None, 1): raise input_error('key', sl, 'a slice of consecutive rows (step 1): per-period returns do not skip rows')
+        kw = {f: getattr(self, f)[..., sl] for f in _FIELDS}
+        w = None if self.weights is None else self.weights[..., sl, :]
+        idx = None if self.labels.index is None else self.labels.index[sl]
+        return replace(self, **kw, weights=w, labels=Labels(idx, self.labels.columns))
 
-def _bt_select(self:BTResult, k) -> BTResult:
-    "Strategy `k` (an int or tuple of ints into the batch dimensions)."
-    if not self.batch_shape: raise input_error('k', k, 'unused: this result holds one strategy', 'use the result itself.')
-    kw = {f: getattr(self, f)[k] for f in _FIELDS}
-    return replace(self, **kw, weights=None if self.weights is None else self.weights[k])
+    def select(self, k) -> BTResult:
+        "Strategy `k` (an int or tuple of ints into the batch dimensions)."
+        if not self.batch_shape: raise input_error('k', k, 'unused: this result holds one strategy', 'use the result itself.')
+        kw = {f: getattr(self, f)[k] for f in _FIELDS}
+        return replace(self, **kw, weights=None if self.weights is None else self.weights[k])
 
-BTResult.__getitem__, BTResult.select = _bt_getitem, _bt_select
+    def _index(self): return self.labels.index if self.labels.index is not None else pd.RangeIndex(len(self))
 
-# %% ../../nbs/50_backtesting.ipynb #a06f7cdd
-def _index(self:BTResult):
-    return self.labels.index if self.labels.index is not None else pd.RangeIndex(len(self))
+    def to_pandas(self) -> pd.DataFrame:
+        "All per-period series as a DataFrame on the dates."
+        cols = {f: getattr(self, f) for f in _FIELDS + ('simple_returns', 'log_equity', 'gross_equity')}
+        if not self.batch_shape: return pd.DataFrame({k: _np(v) for k, v in cols.items()}, index=self._index())
+        frames = {k: pd.DataFrame(_np(v.reshape(-1, len(self))).T, index=self._index()) for k, v in cols.items()}
+        return pd.concat(frames, axis=1, names=['field', 'strategy'])
 
-def _np(t): return t.detach().cpu().numpy()
+    def equity(self):
+        "Net equity curve $e^{\\text{log\\_equity}}$ (a Series; a DataFrame with one column per strategy for a batch)."
+        e = _np(torch.exp(self.log_equity.reshape(-1, len(self))))
+        if not self.batch_shape: return pd.Series(e[0], index=self._index(), name='equity')
+        return pd.DataFrame(e.T, index=self._index())
 
-def _bt_to_pandas(self:BTResult) -> pd.DataFrame:
-    "All per-period series as a DataFrame on the dates."
-    cols = {f: getattr(self, f) for f in _FIELDS + ('simple_returns', 'log_equity', 'gross_equity')}
-    if not self.batch_shape: return pd.DataFrame({k: _np(v) for k, v in cols.items()}, index=_index(self))
-    frames = {k: pd.DataFrame(_np(v.reshape(-1, len(self))).T, index=_index(self)) for k, v in cols.items()}
-    return pd.concat(frames, axis=1, names=['field', 'strategy'])
-
-def _bt_equity(self:BTResult):
-    "Net equity curve $e^{\\text{log\\_equity}}$ (a Series; a DataFrame with one column per strategy for a batch)."
-    e = _np(torch.exp(self.log_equity.reshape(-1, len(self))))
-    if not self.batch_shape: return pd.Series(e[0], index=_index(self), name='equity')
-    return pd.DataFrame(e.T, index=_index(self))
-
-def _bt_held_weights(self:BTResult) -> pd.DataFrame:
-    "Saved held weights (one strategy) as a DataFrame of dates x tickers."
-    if self.weights is None: raise input_error('save_weights', False, 'True to keep the weights', 'run backtest(..., save_weights=True).')
-    if self.batch_shape: raise input_error('result', self.batch_shape, 'one strategy', 'pick one with result.select(k).')
-    return pd.DataFrame(_np(self.weights), index=_index(self), columns=self.labels.columns)
-
-BTResult.to_pandas, BTResult.equity, BTResult.held_weights = _bt_to_pandas, _bt_equity, _bt_held_weights
+    def held_weights(self) -> pd.DataFrame:
+        "Saved held weights (one strategy) as a DataFrame of dates x tickers."
+        if self.weights is None: raise input_error('save_weights', False, 'True to keep the weights', 'run backtest(..., save_weights=True).')
+        if self.batch_shape: raise input_error('result', self.batch_shape, 'one strategy', 'pick one with result.select(k).')
+        return pd.DataFrame(_np(self.weights), index=self._index(), columns=self.labels.columns)
 
 # %% ../../nbs/50_backtesting.ipynb #7db3bc17
 def _labels(weights, prices) -> Labels:
@@ -168,18 +164,8 @@ def _finish(gross, trade, held, fee, batch, save, labels, ppy):
     return BTResult(rs(gross - expenses), rs(gross), rs(expenses), rs(turnover), w, labels, ppy)
 
 # %% ../../nbs/50_backtesting.ipynb #1f0d44dc
-def backtest(
-    weights, # Target weights (T, N) or (..., T, N): row t chosen at close t, earns t -> t+1
-    prices, # Log-prices (T, N): DataFrame, array or tensor
-    commission:float=0.0, # Cost per unit of traded notional (0.001 = 10 bp)
-    slippage:float=0.0, # Extra cost per unit of traded notional, added to `commission`
-    rebalance=1, # int k (every k periods), "W"/"M"/"Q"/"Y" (last trading day), a bool mask, or `Band(width)`
-    max_leverage:float=1.0, # Largest allowed gross exposure sum(|w|) of a target row
-    cash_rate:float=0.0, # Yearly rate earned (paid, if negative cash) on the cash weight 1 - sum(w)
-    save_weights:bool=False, # Keep the held weights in `result.weights`
-    periods_per_year:float|None=None, # Periods per year (default: from the dates, else 252)
-) -> BTResult:
-    "Backtest target `weights` on log-`prices` with drift, costs and a rebalancing schedule."
+def _run(weights, prices, commission, slippage, rebalance, max_leverage, cash_rate, save_weights, periods_per_year) -> BTResult:
+    "The backtest itself (uncached): arguments as in `backtest`."
     w, p, labels, batch = _inputs(weights, prices, max_leverage)
     fee = _fee(commission, slippage)
     ppy = _index_periods_per_year(labels.index) if periods_per_year is None else check_float('periods_per_year', periods_per_year, min=0, strict=True)
@@ -193,6 +179,109 @@ def backtest(
         stats = None
     if stats is not None: _check_values(weights, prices, max_leverage, labels, stats, tol)
     return _finish(*out, fee, batch, save_weights, labels, ppy)
+
+# %% ../../nbs/50_backtesting.ipynb #d992ca5e
+@cached
+def _cached_run(weights, prices, commission, slippage, rebalance, band, max_leverage, cash_rate, save_weights, periods_per_year) -> dict:
+    "The fields of `_run(...)`, cached by the content of every argument (`band`: a `Band`'s (width, measure), else None)."
+    r = _run(weights, prices, commission, slippage, Band(*band) if band else rebalance, max_leverage, cash_rate, save_weights, periods_per_year)
+    return {f.name: getattr(r, f.name) for f in fields(r)}
+
+def _on_device(*xs) -> bool:
+    "Is any of `xs` a tensor off the CPU (where a fingerprint would cost a copy to the host)?"
+    return any(isinstance(x, torch.Tensor) and x.device.type != 'cpu' for x in xs)
+
+def backtest(
+    weights, # Target weights (T, N) or (..., T, N): row t chosen at close t, earns t -> t+1
+    prices, # Log-prices (T, N): DataFrame, array or tensor
+    commission:float=0.0, # Cost per unit of traded notional (0.001 = 10 bp)
+    slippage:float=0.0, # Extra cost per unit of traded notional, added to `commission`
+    rebalance=1, # int k (every k periods), "W"/"M"/"Q"/"Y" (last trading day), a bool mask, or `Band(width)`
+    max_leverage:float=1.0, # Largest allowed gross exposure sum(|w|) of a target row
+    cash_rate:float=0.0, # Yearly rate earned (paid, if negative cash) on the cash weight 1 - sum(w)
+    save_weights:bool=False, # Keep the held weights in `result.weights`
+    periods_per_year:float|None=None, # Periods per year (default: from the dates, else 252)
+) -> BTResult:
+    "Backtest target `weights` on log-`prices` with drift, costs and a rebalancing schedule (cached by content)."
+    band = (rebalance.width, rebalance.measure) if type(rebalance) is Band else None
+    run = _cached_run.__wrapped__ if _on_device(weights, prices) else _cached_run
+    out = run(weights, prices, commission, slippage, None if band else rebalance, band, max_leverage, cash_rate, save_weights, periods_per_year)
+    return BTResult(**out)
+
+# %% ../../nbs/50_backtesting.ipynb #dcdda7db
+_CLASS_IDS, _CLASS_LOCK, _CLASS_COUNT = weakref.WeakKeyDictionary(), threading.Lock(), itertools.count()
+
+def _class_id(cls:type) -> tuple:
+    "(qualified name, a number no other class object ever gets): a redefined class is another class."
+    with _CLASS_LOCK:
+        n = _CLASS_IDS.get(cls)
+        if n is None: n = _CLASS_IDS[cls] = next(_CLASS_COUNT)
+    return (f'{cls.__module__}.{cls.__qualname__}', n)
+
+_PLAIN_SIZE = type('_Plain', (), {}).__basicsize__
+
+def _plain(cls:type) -> bool:
+    "Do `cls`'s instances keep all their state in `__dict__` (Python classes only: no C fields, no slots)?"
+    return cls.__basicsize__ <= _PLAIN_SIZE and cls.__dictoffset__ != 0 and all(
+        c is object or (c.__flags__ & (1 << 9) and not set(c.__dict__.get('__slots__', ())) - {'__dict__', '__weakref__'}) for c in cls.__mro__)
+
+# %% ../../nbs/50_backtesting.ipynb #d4dccff2
+class _NoKey(Exception): "A model whose state has no content key."
+
+def _state_key(v, budget:list):
+    "Content key of `v` (a model or part of its state); raises `_NoKey` if any part of it cannot be keyed."
+    budget[0] -= 1
+    if budget[0] < 0 or isinstance(v, (torch.nn.Module, types.FunctionType, types.MethodType)): raise _NoKey
+    if isinstance(v, type): return ('class', _class_id(v))
+    if isinstance(v, (tuple, list)): return (type(v).__name__, tuple(_state_key(x, budget) for x in v))
+    if isinstance(v, dict): return ('dict', tuple(sorted(((repr(k), _state_key(x, budget)) for k, x in v.items()), key=itemgetter(0))))
+    try: return fingerprint(v)
+    except InputError: pass
+    if not _plain(type(v)): raise _NoKey
+    return ('object', _class_id(type(v)), _state_key(vars(v), budget))
+
+def _model_key(model) -> tuple|None:
+    "A key of `model`'s class and state; None if the model cannot be keyed safely."
+    if isinstance(model, (tuple, list, dict)): return None
+    try: return _state_key(model, [1000])
+    except _NoKey: return None
+
+# %% ../../nbs/50_backtesting.ipynb #ae822583
+def _rng_state() -> tuple:
+    "The global random states a model may draw from: torch's (and CUDA's, once initialised), numpy's and Python's (its words as an array)."
+    cuda = tuple(torch.cuda.get_rng_state_all()) if torch.cuda.is_initialized() else ()
+    v, words, gauss = random.getstate()
+    return (torch.get_rng_state(), np.random.get_state(), (v, np.asarray(words, dtype=np.int64), gauss), cuda)
+
+def _set_rng_state(s:tuple):
+    "Restore the global random states saved by `_rng_state`."
+    torch.set_rng_state(s[0]); np.random.set_state(s[1])
+    v, words, gauss = s[2]; random.setstate((v, tuple(words.tolist()), gauss))
+    if s[3]: torch.cuda.set_rng_state_all(s[3])
+
+# %% ../../nbs/50_backtesting.ipynb #7ec81bd5
+_MODEL = contextvars.ContextVar('mltt_backtest_model')
+
+class _Changed(Exception): "The model's call changed its own state: its result is returned, not stored."
+
+@cached
+def _cached_predict(model_key, rng_state, x) -> tuple:
+    "The weights of the model in `_MODEL` for input `x`, and the random states after it ran; cached by the key, the states before and `x`."
+    model = _MODEL.get()
+    w = model(x)
+    if _model_key(model) != model_key: raise _Changed(w, _rng_state())
+    return w, _rng_state()
+
+def _predict(model, x):
+    "`model(x)`, through the cache when `model` can be keyed (and `x` is on the CPU)."
+    key = None if get_cache_mode() is CacheMode.DISABLED or _on_device(x) else _model_key(model)
+    if key is None: return model(x)
+    token = _MODEL.set(model)
+    try: w, after = _cached_predict(key, _rng_state(), x)
+    except _Changed as e: w, after = e.args
+    finally: _MODEL.reset(token)
+    _set_rng_state(after)
+    return w
 
 # %% ../../nbs/50_backtesting.ipynb #166d95be
 def _feature_labels_off(weights, prices, info):
@@ -209,8 +298,8 @@ def backtest_model(
     prediction_info=None, # What the model sees instead of `prices` (features, (T, ...))
     **kwargs, # Passed on to `backtest`
 ) -> BTResult:
-    "Backtest the weights `model` predicts from `prediction_info` (default: the prices)."
+    "Backtest the weights `model` predicts from `prediction_info` (default: the prices); both steps cached by content."
     if not callable(model): raise input_error('model', model, 'callable (e.g. a CapitalAllocator)')
-    weights = _feature_labels_off(model(prices if prediction_info is None else prediction_info), prices, prediction_info)
+    weights = _feature_labels_off(_predict(model, prices if prediction_info is None else prediction_info), prices, prediction_info)
     kwargs.setdefault('max_leverage', getattr(model, 'max_leverage', 1.0))
     return backtest(weights, prices, **kwargs)
