@@ -5,11 +5,9 @@
 # %% ../../nbs/04_kernels_rolling.ipynb #37671c5f
 from __future__ import annotations
 import torch
-from ..core import check_float, check_int
-from ..utils import change
 
 # %% auto #0
-__all__ = ['rolling_mean', 'ewm_mean', 'log_returns', 'rolling_var']
+__all__ = ['rolling_mean', 'ewm_mean', 'causal_cov']
 
 # %% ../../nbs/04_kernels_rolling.ipynb #5ff33e72
 def rolling_mean(
@@ -17,7 +15,6 @@ def rolling_mean(
     window:int, # Number of rows in the window (>= 1)
 ) -> torch.Tensor:
     "Causal mean of the last `window` rows (fewer at the start), along dim 0."
-    window = check_int('window', window, min=1)
     x64 = x.to(torch.float64)
     c = torch.cat([torch.zeros_like(x64[:1]), x64.cumsum(0)])
     T = x.shape[0]
@@ -30,7 +27,6 @@ def ewm_mean(
     span:float, # Span L >= 1 of the exponential weights, alpha = 2 / (L + 1)
 ) -> torch.Tensor:
     "Causal exponentially weighted mean along dim 0 (pandas `ewm(span=L, adjust=True).mean()`)."
-    span = check_float('span', span, min=1)
     beta = 1 - 2 / (span + 1)
     T = x.shape[0]
     x64 = x.to(torch.float64).reshape(T, -1)
@@ -40,12 +36,17 @@ def ewm_mean(
     return (num / k.cumsum(0)[:, None]).reshape(x.shape).to(x.dtype)
 
 # %% ../../nbs/04_kernels_rolling.ipynb #85298137
-def log_returns(x:torch.Tensor) -> torch.Tensor:
-    "One-period log returns of log-prices `x`; row 0 is 0."
-    return change(x, 1)
-
-def rolling_var(r:torch.Tensor, window:int) -> torch.Tensor:
-    "Causal sample variance of the last `window` rows of `r` (computed for rows >= window - 1)."
-    m, m2 = rolling_mean(r, window), rolling_mean(r * r, window)
-    return ((m2 - m * m) * window / max(window - 1, 1)).clamp_min(0)
-
+def causal_cov(
+    r:torch.Tensor, # Returns (T, N) whose row 0 is unused (e.g. `log_returns(log_prices)`)
+    lookback:int, # Span ("ewm") or window ("rolling", >= 2) of the estimate
+    method:str='ewm', # "ewm" or "rolling"
+    diag:bool=False, # Only the variances (T, N) instead of the covariances (T, N, N)
+) -> torch.Tensor:
+    "Ex-ante covariance (T, N, N) (or variances (T, N)) of the returns of rows 1..t, for every row t; row 0 is 0."
+    x = r[1:]
+    xx = x * x if diag else x[:, :, None] * x[:, None, :]
+    if method == 'ewm': m, mxx = ewm_mean(x, lookback), ewm_mean(xx, lookback)
+    else: m, mxx = rolling_mean(x, lookback), rolling_mean(xx, lookback)
+    c = mxx - (m * m if diag else m[:, :, None] * m[:, None, :])
+    if method == 'rolling': c = c * lookback / (lookback - 1)
+    return torch.cat([torch.zeros_like(c[:1]), c])

@@ -13,7 +13,8 @@ import numpy as np
 import torch
 from ..core import (Labels, check_float, check_int, input_error)
 from ..utils import change, to_weights_matrix
-from .._kernels.rolling import log_returns, rolling_var
+from .._kernels.returns import log_returns
+from .._kernels.rolling import causal_cov
 from .base import CapitalAllocator
 
 # %% ../../nbs/31_allocation_classical.ipynb #a79f01c1
@@ -70,7 +71,7 @@ class InverseVolatility(CapitalAllocator):
 
     def predict(self, x:torch.Tensor) -> torch.Tensor:
         "Inverse-volatility weights for every row."
-        sd = rolling_var(log_returns(x), self.lookback).sqrt()
+        sd = causal_cov(log_returns(x), self.lookback, 'rolling', diag=True).clamp_min(0).sqrt()
         inv = torch.where(sd > 0, 1 / sd.clamp_min(torch.finfo(sd.dtype).tiny), torch.zeros_like(sd))
         return to_weights_matrix(inv)
 

@@ -12,20 +12,11 @@ __all__ = ['volatility_scaled', 'VolatilityTarget', 'Blend', 'Hysteresis']
 import numpy as np
 import torch
 from ..core import (Labels, check_choice, check_float, check_int, input_error, to_tensor, validate_log_prices)
-from .._kernels.rolling import ewm_mean, log_returns, rolling_mean
+from .._kernels.returns import log_returns
+from .._kernels.rolling import causal_cov
 from .base import CapitalAllocator, _inner
 
 # %% ../../nbs/32_allocation_overlays.ipynb #e01638e1
-def _ex_ante_cov(r:torch.Tensor, lookback:int, method:str, diag:bool) -> torch.Tensor:
-    "Causal covariance (T, N, N) (or variances (T, N) if `diag`) of returns `r` whose row 0 is unused."
-    x = r[1:]
-    xx = x * x if diag else x[:, :, None] * x[:, None, :]
-    if method == 'ewm': m, mxx = ewm_mean(x, lookback), ewm_mean(xx, lookback)
-    else: m, mxx = rolling_mean(x, lookback), rolling_mean(xx, lookback)
-    c = mxx - (m * m if diag else m[:, :, None] * m[:, None, :])
-    if method == 'rolling': c = c * lookback / (lookback - 1)
-    return torch.cat([torch.zeros_like(c[:1]), c])
-
 def _vol_args(w, x, target_vol, lookback, method, max_leverage, periods_per_year) -> tuple:
     "The arguments of `volatility_scaled`, checked: `w` and log-prices `x` as tensors of one shape, then the numbers."
     w = to_tensor(w, 'w')
@@ -48,7 +39,7 @@ def volatility_scaled(
 ) -> torch.Tensor:
     "`w` scaled row by row to the ex-ante volatility target, capped at `max_leverage` (differentiable in `w`)."
     w, x, target_vol, lookback, method, max_leverage, periods_per_year = _vol_args(w, x, target_vol, lookback, method, max_leverage, periods_per_year)
-    cov = _ex_ante_cov(log_returns(x), lookback, method, per_asset)
+    cov = causal_cov(log_returns(x), lookback, method, per_asset)
     tiny = torch.finfo(w.dtype).tiny
     if per_asset:
         sd = (cov.clamp_min(0) * periods_per_year).sqrt()

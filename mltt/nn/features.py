@@ -12,16 +12,17 @@ __all__ = ['window_features']
 # %% ../../nbs/40_nn_features.ipynb #425e5598
 import torch
 from ..core import (check_int, validate_log_prices)
-from ..utils import change
+from .._kernels.returns import log_returns
+from .._kernels.rolling import rolling_mean
 
 # %% ../../nbs/40_nn_features.ipynb #597be6ac
 def _causal_scale(
     r:torch.Tensor, # Log returns (T, N); row 0 is ignored
     eps:float=1e-8, # Floor, so that a constant price gives features 0 rather than 0/0
 ) -> torch.Tensor:
-    "Root-mean-square of each column of `r` over rows 1..t, for every row t (row 0 gets row 1's)."
-    n = torch.arange(r.shape[0], device=r.device, dtype=r.dtype).clamp_min(1)[:, None]
-    return (r.square().cumsum(0) / n).sqrt().clamp_min(eps)
+    "Root-mean-square of each column of `r` over rows 1..t, for every row t >= 1 (row 0 gets row 1's)."
+    ms = rolling_mean(r[1:].square(), r.shape[0])              # expanding mean: a window as long as the history
+    return torch.cat([ms[:1], ms]).sqrt().clamp_min(eps)
 
 def window_features(
     x, # Log-prices (T, N): DataFrame, array or tensor
@@ -30,7 +31,7 @@ def window_features(
     "Features (T - lookback, lookback, 2N) of the windows ending at rows lookback..T-1: N price then N return features."
     lookback = check_int('lookback', lookback, min=2)
     x = validate_log_prices(x, min_rows=lookback + 1)
-    r = change(x)
+    r = log_returns(x)
     s = _causal_scale(r)[lookback:, :, None]                    # (W, N, 1): scale at each window's last row
     px = x.unfold(0, lookback, 1)[1:]                          # (W, N, k): rows t-k+1..t
     rx = r.unfold(0, lookback, 1)[1:]

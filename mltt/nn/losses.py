@@ -11,10 +11,12 @@ __all__ = ['LOSSES', 'vol_scale_factors', 'apply_scale', 'portfolio_returns', 's
 
 # %% ../../nbs/42_nn_losses.ipynb #78de6a04
 import torch
-from ..core import (input_error, check_int, validate_log_prices)
-from ..allocation.backtesting import backtest
-from ..report.measures import sharpe_ratio, sortino_ratio
-from ..allocation.overlays import VolatilityTarget
+from ..core import (MLTTError, input_error, check_int, check_float, unpack, to_tensor, validate_log_prices, validate_weights,
+                       periods_per_year as _index_periods_per_year)
+from .._kernels.returns import gross_returns, log_returns
+from .._kernels.rolling import causal_cov
+from .._kernels.stats import sharpe, sortino
+from .._kernels.portfolio import net_returns, sharpe_grad
 
 # %% ../../nbs/42_nn_losses.ipynb #c4ec2c9b
 def vol_scale_factors(
@@ -23,11 +25,12 @@ def vol_scale_factors(
     lookback:int=50, # Span of the exponentially weighted variance
     periods_per_year:float=252., # Annualisation
 ) -> torch.Tensor:
-    "Factors (T, N) $\\sigma_{tgt}/\\sigma_{i,t}$ of `VolatilityTarget(per_asset=True)` (0 where no estimate yet)."
+    "Factors (T, N) $\\sigma_{tgt}/\\sigma_{i,t}$, those of `VolatilityTarget(per_asset=True)` (0 where no estimate yet)."
     x = validate_log_prices(prices)
-    vt = VolatilityTarget(torch.ones_like, target_vol, lookback, 'ewm', per_asset=True, max_leverage=1e12,
-                          periods_per_year=periods_per_year)
-    return vt.predict(x)
+    target_vol, P = check_float('target_vol', target_vol, min=0, strict=True), check_float('periods_per_year', periods_per_year, min=0, strict=True)
+    var = causal_cov(log_returns(x), check_int('lookback', lookback, min=2), 'ewm', diag=True)
+    sd = (var.clamp_min(0) * P).sqrt()
+    return torch.where(sd > 0, target_vol / sd.clamp_min(torch.finfo(sd.dtype).tiny), torch.zeros_like(sd))
 
 def apply_scale(
     weights:torch.Tensor, # Weights (..., T, N)
@@ -46,91 +49,69 @@ def _loose(max_leverage:float, dtype:torch.dtype) -> float:
     "The leverage bound widened by the rounding of `dtype` (a float32 softmax row sums to 1 +- 1e-7)."
     return max_leverage * (1 + 16 * torch.finfo(dtype).eps) if dtype != torch.float64 else max_leverage
 
+def _inputs(weights, prices, scale, max_leverage):
+    "Weights (..., T, N) (scaled) and log-prices (T, N), validated; the labels of the prices."
+    w = to_tensor(weights, 'weights')
+    x, lab = unpack(prices, 'prices')
+    x = validate_log_prices(prices, dtype=w.dtype, device=w.device)
+    if scale is not None: w = apply_scale(w, scale, max_leverage)
+    return validate_weights(w, tuple(x.shape), _loose(max_leverage, w.dtype), labels=lab), x, lab
+
 def portfolio_returns(
     weights:torch.Tensor, # Weights (..., T, N), row t chosen at close t
     prices:torch.Tensor, # Log-prices (T, N)
-    start:int=1, # First row of the backtest result kept
+    start:int=1, # First period kept
     scale:torch.Tensor|None=None, # Per-asset factors (T, N) applied first (volatility scaling), see `apply_scale`
     max_leverage:float=1., # Gross-exposure bound of the (scaled) weights
-    **backtest_kw, # Passed on to `mltt.allocation.backtesting.backtest` (commission, slippage, periods_per_year ...)
+    commission:float=0., # Cost per unit of traded notional
+    slippage:float=0., # Extra cost per unit of traded notional, added to `commission`
+    cash_rate:float=0., # Yearly rate earned on the cash weight 1 - sum(w)
+    periods_per_year:float|None=None, # Periods per year (default: from the dates, else 252)
 ) -> tuple[torch.Tensor, float]:
-    "Net simple returns (..., T - start) of the backtest of `weights`, and its periods per year."
-    if scale is not None: weights = apply_scale(weights, scale, max_leverage)
-    res = backtest(weights, prices, max_leverage=_loose(max_leverage, weights.dtype), **backtest_kw)
-    if not 1 <= check_int('start', start, min=1) <= len(res) - 2:
-        raise input_error('start', start, f'between 1 and {len(res) - 2} (at least 2 returns must remain)')
-    return res.simple_returns[..., start:], res.periods_per_year
+    "Net simple returns (..., T - start) of periods start..T-1 of the daily-rebalanced book of `weights`, and its periods per year."
+    w, x, lab = _inputs(weights, prices, scale, max_leverage)
+    T = x.shape[0]
+    if not 1 <= check_int('start', start, min=1) <= T - 2:
+        raise input_error('start', start, f'between 1 and {T - 2} (at least 2 returns must remain)')
+    fee = check_float('commission', commission, min=0, max=1) + check_float('slippage', slippage, min=0, max=1)
+    ppy = _index_periods_per_year(lab.index) if periods_per_year is None else check_float('periods_per_year', periods_per_year, min=0, strict=True)
+    rc = (1 + check_float('cash_rate', cash_rate, min=-1, strict=True)) ** (1 / ppy) - 1
+    cash = torch.zeros_like(w[..., :1, :])                                   # the book before row 0: all cash
+    r = net_returns(torch.cat([cash, w[..., :-1, :]], -2), torch.cat([torch.ones_like(x[:1]), gross_returns(x)]), fee, rc)
+    if (r.detach() <= -1).any():
+        raise MLTTError("The book lost all its equity in a period (1 + R <= 0), or a trade cost 100% of it: a levered or short "
+                        "book was wiped out. Fix: lower max_leverage, the short exposure or the costs.")
+    return r[..., start - 1:], ppy
 
 def sharpe_loss(
     weights:torch.Tensor, # Weights (..., T, N), row t chosen at close t
     prices:torch.Tensor, # Log-prices (T, N)
-    start:int=1, # First row of the backtest result in the statistic
-    **kw, # scale, max_leverage, and commission, slippage, periods_per_year ... of `mltt.allocation.backtesting.backtest`
+    start:int=1, # First period in the statistic
+    **kw, # scale, max_leverage, commission, slippage, cash_rate, periods_per_year of `portfolio_returns`
 ) -> torch.Tensor:
-    "Negative annualised Sharpe ratio of the net returns of the backtest of `weights` (differentiable)."
+    "Negative annualised Sharpe ratio of the net returns of the book of `weights` (differentiable)."
     r, ppy = portfolio_returns(weights, prices, start, **kw)
-    return -sharpe_ratio(r, ppy)
+    return -sharpe(r, ppy)
 
 def sortino_loss(
     weights:torch.Tensor, # Weights (..., T, N), row t chosen at close t
     prices:torch.Tensor, # Log-prices (T, N)
-    start:int=1, # First row of the backtest result in the statistic
-    **kw, # scale, max_leverage, and commission, slippage, periods_per_year ... of `mltt.allocation.backtesting.backtest`
+    start:int=1, # First period in the statistic
+    **kw, # scale, max_leverage, commission, slippage, cash_rate, periods_per_year of `portfolio_returns`
 ) -> torch.Tensor:
-    "Negative annualised Sortino ratio of the net returns of the backtest of `weights` (differentiable)."
+    "Negative annualised Sortino ratio of the net returns of the book of `weights` (differentiable)."
     r, ppy = portfolio_returns(weights, prices, start, **kw)
-    return -sortino_ratio(r, ppy)
+    return -sortino(r, ppy)
 
 LOSSES = dict(sharpe=sharpe_loss, sortino=sortino_loss)
 
 # %% ../../nbs/42_nn_losses.ipynb #f24f447f
-def _net_returns(
-    w:torch.Tensor, # Weights (..., T-1, N) of rows 0..T-2 (row T-1 never trades), within the leverage bound
-    g:torch.Tensor, # Gross asset returns (T-1, N) of periods 1..T-1: `exp(diff(log_prices))`
-    fee:float=0., # Cost per unit of traded notional
-) -> torch.Tensor:
-    "Net simple returns (..., T-2) of periods 2..T-1 under daily rebalancing: `backtest`'s arithmetic without its checks."
-    G = 1 + (w * (g - 1)).sum(-1)                                    # 1 + R_t, t = 1..T-1
-    D = torch.addcdiv(w[..., 1:, :], w[..., :-1, :] * g[:-1], G[..., :-1, None], value=-1)   # w_t - d_t, t = 1..T-2
-    return torch.addcmul(G[..., 1:], G[..., 1:], torch.linalg.vector_norm(D, 1, -1), value=-fee) - 1
-
-def _gross(
-    x:torch.Tensor, # Log-prices (T, N)
-) -> torch.Tensor:
-    "Gross asset returns $g_t = e^{x_t - x_{t-1}}$ (T-1, N) of periods 1..T-1."
-    return torch.exp(x[1:] - x[:-1])
-
-def _sharpe(r:torch.Tensor, ppy:float) -> torch.Tensor:
-    "Annualised sample Sharpe ratio of `r` (..., T) (no checks: the training kernel's)."
-    return r.mean(-1) / r.std(-1) * math.sqrt(ppy)
-
-def _sharpe_grad(
-    w:torch.Tensor, # Weights (T-1, N) of rows 0..T-2
-    g:torch.Tensor, # Gross asset returns (T-1, N) of periods 1..T-1
-    fee:float, # Cost per unit of traded notional
-    ppy:float, # Periods per year
-) -> tuple[torch.Tensor, torch.Tensor]:
-    "$L = -$`_sharpe(_net_returns(w, g, fee), ppy)` and $\\partial L/\\partial w$ in closed form (no autograd graph)."
-    v, a = w * g, g - 1
-    G = 1 + (w * a).sum(-1)
-    D = torch.addcdiv(w[1:], v[:-1], G[:-1, None], value=-1)                  # w_t - d_t
-    q = 1 - fee * D.abs().sum(-1)
-    r = G[1:] * q - 1
-    n, (sd, m), k = r.shape[-1], torch.std_mean(r), -math.sqrt(ppy)
-    rho = k / (n * sd) - (k * m / ((n - 1) * sd ** 3)) * (r - m)              # dL/dR_t
-    delta = (-fee * rho * G[1:])[:, None] * torch.sign(D)                      # dL/d(w_t - d_t)
-    gG = torch.cat([G.new_zeros(1), rho * q])
-    gG[:-1] += (delta * v[:-1]).sum(-1) / G[:-1].square()
-    gw = gG[:, None] * a
-    gw[1:] += delta
-    gw[:-1] -= delta * g[:-1] / G[:-1, None]
-    return k * m / sd, gw
-
-_STATS = dict(sharpe=_sharpe, sortino=sortino_ratio)
+_net_returns, _gross, _sharpe, _sharpe_grad = net_returns, gross_returns, sharpe, sharpe_grad   # the training kernels, by their old names
+_STATS = dict(sharpe=sharpe, sortino=sortino)
 
 def _backward(w, g, fee, ppy, stat) -> torch.Tensor:
     "Minus `stat` of the net returns of `w`, its gradient sent back through `w` (the Sharpe ratio's in closed form)."
-    if stat is not _sharpe:
-        l = -stat(_net_returns(w, g, fee), ppy); l.backward(); return l.detach()
-    with torch.no_grad(): l, gw = _sharpe_grad(w.detach(), g, fee, ppy)
+    if stat is not sharpe:
+        l = -stat(net_returns(w, g, fee), ppy); l.backward(); return l.detach()
+    with torch.no_grad(): l, gw = sharpe_grad(w.detach(), g, fee, ppy)
     w.backward(gw); return l

@@ -17,6 +17,7 @@ __all__ = ['cagr', 'as_returns', 'safe_ratio', 'period_rate', 'annual_mean', 'an
 import pandas as pd
 import torch
 from ..core import InputError, check_float, input_error, to_tensor
+from .._kernels.stats import mean as _mean, std as _std, mean_std, downside_rms
 
 # %% ../../nbs/60_measures.ipynb #e86419f6
 def as_returns(
@@ -60,15 +61,6 @@ def period_rate(
 def _prate(rate, P, name): return (1 + _check_rf(rate, name)) ** (1 / _check_P(P)) - 1
 
 # %% ../../nbs/60_measures.ipynb #bd64f275
-def _mean(r): return r.sum(-1) / r.shape[-1] if r.shape[-1] else r.sum(-1) * math.nan
-
-def _std(r):
-    "Sample standard deviation along the last dim; NaN for fewer than 2 values."
-    T = r.shape[-1]
-    if T < 2: return r.sum(-1) * math.nan
-    dev = r - _mean(r).unsqueeze(-1)
-    return ((dev * dev).sum(-1) / (T - 1)).clamp_min(0).sqrt()
-
 def _zero_tol(r):
     "Below this a standard deviation of `r` is rounding noise: 16 eps max|r|."
     if r.shape[-1] == 0: return torch.zeros(r.shape[:-1], dtype=r.dtype, device=r.device)
@@ -95,8 +87,8 @@ def sharpe_ratio(
 ) -> torch.Tensor:
     "Annualised Sharpe ratio of the excess returns."
     r = as_returns(r); P = _check_P(periods_per_year)
-    x = r - _prate(risk_free_rate, P, 'risk_free_rate')
-    return safe_ratio(_mean(x), _std(x), _zero_tol(r)) * math.sqrt(P)
+    m, s = mean_std(r - _prate(risk_free_rate, P, 'risk_free_rate'))
+    return safe_ratio(m, s, _zero_tol(r)) * math.sqrt(P)
 
 # %% ../../nbs/60_measures.ipynb #4f542aa0
 def total_return(
@@ -124,8 +116,7 @@ def downside_deviation(
 ) -> torch.Tensor:
     "Annualised root-mean-square of the returns below `target`."
     r = as_returns(r); P = _check_P(periods_per_year)
-    x = (r - _prate(target, P, 'target')).clamp_max(0)
-    return _mean(x * x).clamp_min(0).sqrt() * math.sqrt(P)
+    return downside_rms(r, _prate(target, P, 'target')) * math.sqrt(P)
 
 def sortino_ratio(
     r, # Simple returns (..., T)

@@ -18,6 +18,8 @@ from scipy import stats
 from ..core import (InputError, check_int, check_float, input_error,
                        unpack, to_tensor, torch_generator, resolve_dtype)
 from ..utils import change, to_weights_matrix
+from .._kernels.returns import gross_returns
+from .._kernels.portfolio import book_growth
 
 # %% ../../nbs/71_causality.ipynb #7ebbb8de
 @dataclass
@@ -170,7 +172,7 @@ def random_walk_test(
     if not torch.isfinite(w).all():
         path, row = (int(i) for i in torch.nonzero(~torch.isfinite(w).reshape(n_paths, T, -1).all(-1))[0])
         raise InputError(f"The model returned non-finite weights on random walk {path}, row {row}. Fix: return finite weights (0 for cash).")
-    R = (w[:, :-1] * torch.expm1(torch.diff(x, dim=1))).sum(-1)  # (P, T-1)
+    R = book_growth(w[:, :-1], gross_returns(x.movedim(1, 0)).movedim(0, 1))[1] - 1   # (P, T-1): daily, no costs
     m = R.mean(1)
     se = m.std() / math.sqrt(len(m))
     t = float(m.mean() / se) if se > 0 else (0.0 if float(m.abs().max()) == 0 else math.inf)

@@ -16,6 +16,7 @@ __all__ = ['EULER_GAMMA', 'PBOResult', 'probability_of_backtest_overfitting', 'e
 import numpy as np
 import torch
 from ..core import check_int, check_float, input_error, unpack
+from .._kernels.stats import pooled_mean_std
 
 # %% ../../nbs/73_overfitting.ipynb #3ea1e656
 @dataclass
@@ -37,9 +38,8 @@ def _block_sharpe(r:torch.Tensor, bounds:np.ndarray, member:torch.Tensor) -> tor
     s2 = torch.stack([(rc[a:b]**2).sum(0) for a, b in bounds])
     cnt = torch.as_tensor(bounds[:, 1] - bounds[:, 0], dtype=r.dtype)
     m = member.to(r.dtype)
-    n, S1, S2 = m @ cnt, m @ s1, m @ s2
-    var = (S2 - S1**2 / n[:, None]) / (n[:, None] - 1)
-    return (S1 / n[:, None] + r.mean(0)) / var.clamp_min(torch.finfo(r.dtype).tiny).sqrt()
+    mc, sd = pooled_mean_std((m @ cnt)[:, None], m @ s1, m @ s2)   # the stats kernel, from the blocks' sums
+    return (mc + r.mean(0)) / sd.clamp_min(torch.finfo(r.dtype).tiny ** 0.5)
 
 def _block_metric(r:torch.Tensor, bounds:np.ndarray, member:torch.Tensor, metric:Callable, chunk:int=2**22) -> torch.Tensor:
     "`metric` (..., T) -> (...) of each strategy on the union of blocks in each row of `member`, (C, K)."
