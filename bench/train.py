@@ -7,7 +7,7 @@ The workload is the paper replication's training (nbs/90_paper_replication.ipynb
 - `seed002`: the seed notebook's approach, rewritten as plain functions: a Python loop builds the windows
   (`.tolist()` per sample), raw prices and returns as features, a DataLoader of consecutive batches of 64,
   the loss minus mean/std of `sum(w * next_returns)` per batch (no costs, no drift, no validation).
-- `mltt`: `mltt.nn.WalkForwardTrainer` + `LSTMAllocator`: unfold-built causal features, the loss through the
+- `mltt`: `mltt.validation.WalkForwardAllocator` + `mltt.nn.fit` + `LSTMAllocator`: unfold-built causal features, the loss through the
   differentiable backtest's kernel (1 bp costs, drift; inputs validated once per `fit`, not per step), a
   validation pass every epoch (counted in mltt's train_s), checkpoint-free.
 
@@ -41,7 +41,13 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from mltt.data import read_prices_csv, shared_data_path, log_prices
-from mltt.nn import LSTMAllocator, WalkForwardTrainer, block_starts, fit
+from mltt.nn.models import LSTMAllocator
+from mltt.nn.training import fit
+from mltt.validation.splitters import WalkForward
+from mltt.validation.walkforward import WalkForwardAllocator
+
+# The replication's periods: retrain every 2 years from 2011 on everything before, the last period to the end
+PERIODS = WalkForward(1, freq='2YS', start='2011-01-01', expand_train=True, reduce_test=True)
 
 LOOKBACK, HIDDEN, BATCH, LR = 50, 64, 64, 1e-3
 
@@ -95,9 +101,10 @@ def run_seed(prices, starts, epochs_per_block, device):
 # ---------------------------------------------------------------- mltt
 def run_mltt(x, epochs, patience, device, dtype):
     "The replication's walk-forward training; (wall s, train s, validation s, samples, epochs per block, CPU s)."
-    wf = WalkForwardTrainer(lambda: LSTMAllocator(4, lookback=LOOKBACK, hidden_size=HIDDEN, seed=0), retrain_every='2YS',
-                            start='2011-01-01', progress=False, epochs=epochs, batch_size=BATCH, lr=LR, valid_frac=0.1,
-                            patience=patience, commission=1e-4, dtype=dtype, device=device, seed=0)
+    kw = dict(progress=False, epochs=epochs, batch_size=BATCH, lr=LR, valid_frac=0.1, patience=patience, commission=1e-4,
+              dtype=dtype, device=device, seed=0)
+    wf = WalkForwardAllocator(lambda: LSTMAllocator(4, lookback=LOOKBACK, hidden_size=HIDDEN, seed=0), PERIODS, fit_fn=fit,
+                              fit_kwargs=kw, progress=False)
     t0, c0 = time.perf_counter(), time.process_time()
     wf.fit(x); _sync(torch.device(device))
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -119,7 +126,7 @@ def main():
     ap.add_argument('--float64', action='store_true', help='also time mltt in float64 (the library default)')
     a = ap.parse_args()
     prices = read_prices_csv(shared_data_path('vti_agg_dbc_vix_2006_2020.csv')); x = log_prices(prices)
-    starts = block_starts(len(x), x.index, '2011-01-01', '2YS')
+    starts = [int(te[0]) for _, te in PERIODS.split(x)]
     print(f'torch {torch.__version__}, device {a.device}, threads {torch.get_num_threads()}, blocks {list(x.index[starts].year)}')
     fit(LSTMAllocator(4), x.iloc[:400], epochs=1, progress=False, dtype='float32', device=a.device); seed_train(*seed_dataset(prices.iloc[:200]), 1, a.device)   # warm-up
     ep, pat = (100, 20) if a.full else (a.epochs, None)
