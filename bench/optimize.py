@@ -7,7 +7,7 @@ long-only, fully invested, risk-free rate 0), it times:
 - `mltt`: `MeanVarianceAllocator(objective, lookback=252, rebalance_every=21)`: all windows' moments in one tensor op,
   one compiled problem re-solved with new parameter values (warm active set, Clarabel fallback);
 - `rebuild`: the same windows, a fresh problem built and solved every step (`mltt.optimize.min_variance` /
-  `max_sharpe` on `mltt.moments` estimates: same formulation, same solver, cvxpy problem built and compiled anew
+  `max_sharpe` on `mltt.optimize.moments` estimates: same formulation, same solver, cvxpy problem built and compiled anew
   each step, no warm start; it still calls Clarabel through mltt's direct path, so the ratio isolates compile reuse,
   batched moments and the warm active set);
 - `pypfopt`: PyPortfolioOpt doing the same loop (`mean_historical_return(compounding=False)`, `sample_cov`,
@@ -26,8 +26,9 @@ Usage: OMP_NUM_THREADS=1 python bench/optimize.py [--years 20] [--n-large 200] [
 """
 import argparse, time, warnings
 import numpy as np, pandas as pd
-from mltt.optimize import MeanVarianceAllocator, min_variance, max_sharpe, SOLVER_OPTIONS
-from mltt.moments import expected_returns, covariance
+from mltt.optimize.allocator import MeanVarianceAllocator
+from mltt.optimize.problems import min_variance, max_sharpe, SOLVER_OPTIONS
+from mltt.optimize.moments import expected_returns, covariance
 from mltt.core import OptimizationError
 
 LOOKBACK, EVERY = 252, 21
