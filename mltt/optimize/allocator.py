@@ -5,16 +5,12 @@
 # %% ../../nbs/37_optimize_allocator.ipynb #11fbeb95
 from __future__ import annotations
 import numpy as np
+import pandas as pd
 import torch
-try:  # private cvxpy internals for the direct Clarabel path (fast re-solves); without them cvxpy's own solve is used
-    from cvxpy.cvxcore.python import canonInterface
-    from cvxpy.reductions.solvers.conic_solvers.clarabel_conif import dims_to_solver_cones
-    import clarabel
-    _DIRECT_IMPORT_ERROR = None
-except ImportError as e: canonInterface = dims_to_solver_cones = clarabel = None; _DIRECT_IMPORT_ERROR = e
 from ..core import (InputError, OptimizationError, input_error, check_int, check_float, check_choice,
                        Labels)
-from .moments import rolling_moments, MEAN_METHODS, COV_METHODS, RETURN_KINDS
+from ..utils import rebalance_mask
+from .moments import rolling_moments, RETURN_KINDS, _estimator, _MEANS, _COVS
 from ..allocation.base import CapitalAllocator
 from .problems import Constraints, OBJECTIVES, PortfolioProblem, _check_solver, _psd_factor
 
@@ -25,14 +21,14 @@ __all__ = ['MeanVarianceAllocator']
 _CONSTRAINT_KEYS = ('bounds', 'net_exposure', 'max_leverage', 'groups', 'group_bounds', 'max_turnover', 'cost', 'l2_reg')
 
 class MeanVarianceAllocator(CapitalAllocator):
-    "Re-optimises a mean-variance-family portfolio every `rebalance_every` rows from the trailing `lookback` returns."
+    "Re-optimises a mean-variance-family portfolio every `rebalance_every` rows (or calendar period) from the trailing `lookback` returns."
     def __init__(self,
         objective:str='min_variance', # min_variance, mean_variance, max_sharpe, max_diversification, risk_parity, min_risk_for_return, max_return_for_risk
         lookback:int=60, # Returns per estimation window
-        rebalance_every:int=1, # Rows between re-optimisations
-        estimator:str='sample', # Covariance: "sample", "ewm" or "ledoit_wolf"
-        mean_estimator:str='sample', # Expected returns: "sample" or "ewm"
-        span:float=60., # EWM span (periods), for the ewm estimators
+        rebalance_every:int|str=1, # Rows between re-optimisations, or a calendar code "W"/"M"/"Q"/"Y" (log-prices with dates)
+        estimator='sample', # Covariance: "sample", "ewm", "ledoit_wolf", or an estimator object (see mltt.optimize.moments)
+        mean_estimator='sample', # Expected returns: "sample", "ewm", or an estimator object
+        span:float=60., # EWM span (periods), for the "ewm" strings
         kind:str='simple', # Returns used by the estimators: "simple" or "log"
         periods_per_year:float=252, # Annualisation of mu and cov
         risk_free_rate:float=0.0, # Annual, for max_sharpe
@@ -46,15 +42,18 @@ class MeanVarianceAllocator(CapitalAllocator):
         **constraints, # See `Constraints` (bounds, net_exposure, max_leverage, groups, group_bounds, max_turnover, cost, l2_reg)
     ):
         self.objective = check_choice('objective', objective, tuple(o for o in OBJECTIVES if o != 'max_return'))
-        self.lookback, self.rebalance_every = check_int('lookback', lookback, min=2), check_int('rebalance_every', rebalance_every, min=1)
-        self.estimator, self.mean_estimator = check_choice('estimator', estimator, COV_METHODS), check_choice('mean_estimator', mean_estimator, MEAN_METHODS)
+        self.lookback, self.rebalance_every = check_int('lookback', lookback, min=2), _check_schedule(rebalance_every)
         self.span, self.kind = check_float('span', span, min=1), check_choice('kind', kind, RETURN_KINDS)
+        _estimator(estimator, self.span, _COVS, 'estimator'); _estimator(mean_estimator, self.span, _MEANS, 'mean_estimator')
+        self.estimator, self.mean_estimator = estimator, mean_estimator
         self.periods_per_year = check_float('periods_per_year', periods_per_year, min=0, strict=True)
         self.risk_free_rate, self.risk_aversion = check_float('risk_free_rate', risk_free_rate), check_float('risk_aversion', risk_aversion, min=0, strict=True)
+        self.target_return, self.target_volatility = target_return, target_volatility
         need = {'min_risk_for_return': ('target_return', target_return), 'max_return_for_risk': ('target_volatility', target_volatility)}.get(objective)
         if need and need[1] is None: raise input_error(need[0], None, f'a number for objective={objective!r}')
         self.target = None if not need else check_float(need[0], need[1])
-        self.budgets, self.solver, self.solver_options = budgets, _check_solver(solver), solver_options
+        _check_solver(solver)
+        self.budgets, self.solver, self.solver_options = budgets, solver, solver_options
         self.on_failure = check_choice('on_failure', on_failure, ('raise', 'hold'))
         bad = [k for k in constraints if k not in _CONSTRAINT_KEYS]
         if bad: raise input_error(bad[0], constraints[bad[0]], 'one of the constraint keywords ' + ', '.join(_CONSTRAINT_KEYS))
@@ -70,46 +69,61 @@ class MeanVarianceAllocator(CapitalAllocator):
         "Weights (T, N) for log-prices `x` (T, N); call the model, `model(x)`, for validation and labels."
         return self._predict(x, Labels())
 
-# %% ../../nbs/37_optimize_allocator.ipynb #f80b9be7
-def _problem(self, n:int, names) -> PortfolioProblem:
-    "The compiled problem for `n` assets named `names` (built once, then reused)."
-    key = (n, None if names is None else tuple(names))
-    if self._cache is None or self._cache[0] != key:
-        c = Constraints(n, names, **self.constraints); c.precheck()
-        if not c.long_only and c.max_leverage is None:
-            raise InputError("short positions are allowed by `bounds` but no `max_leverage` is given, so the gross exposure of "
-                             "the weights is not bounded. Fix: pass max_leverage=... (e.g. 2 for 150/50).")
-        self._cache = (key, PortfolioProblem(n, self.objective, c, self.risk_aversion, self.budgets, self.solver, self.solver_options))
-    return self._cache[1]
+    def _predict(self, x:torch.Tensor, labels:Labels) -> torch.Tensor:
+        "Weights (T, N): the solution of the last re-optimisation at or before each row; zeros before `lookback`."
+        T, n = x.shape
+        if T <= self.lookback: return torch.zeros_like(x)
+        p = self._problem(n, labels.columns)
+        p.resolver.reset()                                  # same input, same output: no warm start from a previous call
+        ends = self._ends(T, labels)
+        F, m, C = self._rolling_data(x, ends)
+        W, prev = np.zeros((len(ends), n)), np.zeros(n)
+        for k, t in enumerate(ends):
+            try: prev = p.solve(F[k], m[k], self.target, prev, first=(k == 0), cov=C[k])
+            except OptimizationError as e:
+                if self.on_failure == 'raise': raise OptimizationError(f"re-optimisation at {labels.date(int(t))} failed: {e}") from None
+            W[k] = prev
+        idx = (torch.searchsorted(torch.as_tensor(ends), torch.arange(T), right=True) - 1).clamp_min(0)
+        out = torch.as_tensor(W, dtype=x.dtype, device=x.device)[idx.to(x.device)]
+        out[:self.lookback] = 0
+        return out
 
-def _rolling_data(self, x:torch.Tensor):
-    "Rebalance rows (K,), factors (K, N, N), linear-term vectors (K, N) and covariances (K, N, N) as float64 numpy."
-    ends = torch.arange(self.lookback, x.shape[0], self.rebalance_every)
-    mu, C = rolling_moments(x.detach().to('cpu', torch.float64), self.lookback, ends, self.mean_estimator, self.estimator,
-                            self.span, self.kind, self.periods_per_year)
-    C = (C + C.transpose(-1, -2)) / 2                       # symmetric to rounding by construction: make it exact
-    F = _psd_factor(C, symmetric=True)
-    if self.objective == 'max_sharpe': mu = mu - self.risk_free_rate
-    if self.objective == 'max_diversification': mu = torch.diagonal(C, dim1=-2, dim2=-1).clamp_min(0).sqrt()
-    return ends.numpy(), F.numpy(), mu.numpy(), C.numpy()
+    def _ends(self, T:int, labels:Labels) -> np.ndarray:
+        "The re-optimisation rows: lookback, then every k rows or the last row of every calendar period."
+        if not isinstance(self.rebalance_every, str): return np.arange(self.lookback, T, self.rebalance_every)
+        index = labels.index
+        if not isinstance(index, pd.DatetimeIndex):
+            raise input_error('rebalance_every', self.rebalance_every, 'an int for log-prices without dates',
+                              'pass the log-prices as a DataFrame with a DatetimeIndex for a calendar schedule.')
+        nxt = pd.DatetimeIndex([index[-1] + pd.offsets.BDay(1)])     # does the last row end its period? the next business day says
+        mask = rebalance_mask(self.rebalance_every, T + 1, index.append(nxt))[:T]
+        mask[self.lookback] = True
+        return np.flatnonzero(mask[:T] & (np.arange(T) >= self.lookback))
 
-# %% ../../nbs/37_optimize_allocator.ipynb #4c5624a8
-def _predict(self, x:torch.Tensor, labels:Labels) -> torch.Tensor:
-    "Weights (T, N): the solution of the last re-optimisation at or before each row; zeros before `lookback`."
-    T, n = x.shape
-    if T <= self.lookback: return torch.zeros_like(x)
-    p = _problem(self, n, labels.columns)
-    if getattr(p, '_direct', None) is not None: p._direct.guess = None     # same input, same output: no warm start from a previous call
-    ends, F, m, C = _rolling_data(self, x)
-    W, prev = np.zeros((len(ends), n)), np.zeros(n)
-    for k, t in enumerate(ends):
-        try: prev = p.solve(F[k], m[k], self.target, prev, first=(k == 0), cov=C[k])
-        except OptimizationError as e:
-            if self.on_failure == 'raise': raise OptimizationError(f"re-optimisation at {labels.date(int(t))} failed: {e}") from None
-        W[k] = prev
-    idx = torch.div(torch.arange(T) - self.lookback, self.rebalance_every, rounding_mode='floor').clamp_min(0)
-    out = torch.as_tensor(W, dtype=x.dtype, device=x.device)[idx.to(x.device)]
-    out[:self.lookback] = 0
-    return out
+    def _problem(self, n:int, names) -> PortfolioProblem:
+        "The compiled problem for `n` assets named `names` (built once, then reused)."
+        key = (n, None if names is None else tuple(names))
+        if self._cache is None or self._cache[0] != key:
+            c = Constraints(n, names, **self.constraints); c.precheck()
+            if not c.long_only and c.max_leverage is None:
+                raise InputError("short positions are allowed by `bounds` but no `max_leverage` is given, so the gross exposure of "
+                                 "the weights is not bounded. Fix: pass max_leverage=... (e.g. 2 for 150/50).")
+            self._cache = (key, PortfolioProblem(n, self.objective, c, self.risk_aversion, self.budgets, self.solver, self.solver_options))
+        return self._cache[1]
 
-MeanVarianceAllocator._predict = _predict
+    def _rolling_data(self, x:torch.Tensor, ends:np.ndarray):
+        "Factors (K, N, N), linear-term vectors (K, N) and covariances (K, N, N) of the windows ending at `ends`, as float64 numpy."
+        mu, C = rolling_moments(x.detach().to('cpu', torch.float64), self.lookback, ends, self.mean_estimator, self.estimator,
+                                self.span, self.kind, self.periods_per_year)
+        C = (C + C.transpose(-1, -2)) / 2                       # symmetric to rounding by construction: make it exact
+        F = _psd_factor(C, symmetric=True)
+        if self.objective == 'max_sharpe': mu = mu - self.risk_free_rate
+        if self.objective == 'max_diversification': mu = torch.diagonal(C, dim1=-2, dim2=-1).clamp_min(0).sqrt()
+        return F.numpy(), mu.numpy(), C.numpy()
+
+def _check_schedule(every):
+    "`rebalance_every`: an int >= 1, or a calendar code that `rebalance_mask` knows (checked on two dates)."
+    if not isinstance(every, str): return check_int('rebalance_every', every, min=1)
+    try: rebalance_mask(every, 2, pd.DatetimeIndex(['2000-01-03', '2000-01-04']))
+    except InputError as e: raise InputError(str(e).replace('rebalance', 'rebalance_every')) from None
+    return every

@@ -6,12 +6,6 @@
 from __future__ import annotations
 import numpy as np
 import pandas as pd
-try:  # private cvxpy internals for the direct Clarabel path (fast re-solves); without them cvxpy's own solve is used
-    from cvxpy.cvxcore.python import canonInterface
-    from cvxpy.reductions.solvers.conic_solvers.clarabel_conif import dims_to_solver_cones
-    import clarabel
-    _DIRECT_IMPORT_ERROR = None
-except ImportError as e: canonInterface = dims_to_solver_cones = clarabel = None; _DIRECT_IMPORT_ERROR = e
 from ..core import (OptimizationError, input_error, check_int, check_float)
 from .problems import Constraints, PortfolioProblem, _parse, _psd_factor, max_sharpe
 

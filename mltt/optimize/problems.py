@@ -7,17 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import torch
-import scipy.sparse as sp
-import logging
 import cvxpy as cp  # modelling layer: DPP parameters, many solvers, the library PyPortfolioOpt and skfolio use
-try:  # private cvxpy internals for the direct Clarabel path (fast re-solves); without them cvxpy's own solve is used
-    from cvxpy.cvxcore.python import canonInterface
-    from cvxpy.reductions.solvers.conic_solvers.clarabel_conif import dims_to_solver_cones
-    import clarabel
-    _DIRECT_IMPORT_ERROR = None
-except ImportError as e: canonInterface = dims_to_solver_cones = clarabel = None; _DIRECT_IMPORT_ERROR = e
 from ..core import (InputError, OptimizationError, input_error, check_int, check_float, check_choice,
                        to_tensor, unpack)
+from ._solver import CLARABEL_OPTIONS, Resolver, _assign
 
 # %% auto #0
 __all__ = ['DEFAULT_SOLVER', 'FALLBACK_SOLVER', 'SOLVER_OPTIONS', 'OBJECTIVES', 'Constraints', 'PortfolioProblem', 'min_variance',
@@ -28,7 +21,7 @@ __all__ = ['DEFAULT_SOLVER', 'FALLBACK_SOLVER', 'SOLVER_OPTIONS', 'OBJECTIVES', 
 DEFAULT_SOLVER = 'CLARABEL'
 FALLBACK_SOLVER = 'SCS'
 SOLVER_OPTIONS = {
-    'CLARABEL': dict(tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-10, tol_ktratio=1e-8, max_iter=200),
+    'CLARABEL': dict(CLARABEL_OPTIONS),   # tol_gap_abs=tol_gap_rel=1e-12, tol_feas=1e-10, tol_ktratio=1e-8, max_iter=200
     'SCS': dict(eps_abs=1e-9, eps_rel=1e-9, max_iters=200_000),
     'OSQP': dict(eps_abs=1e-9, eps_rel=1e-9, polish=True, max_iter=200_000),
     'ECOS': dict(abstol=1e-10, reltol=1e-10, feastol=1e-10),
@@ -205,348 +198,163 @@ class PortfolioProblem:
         if objective == 'risk_parity': self._build_risk_parity(budgets)
         elif objective in _RATIO: self._build_ratio()
         else: self._build_plain()
+        self.resolver = Resolver(self.problem, self.skeleton, self.w if self.skeleton is not None else None)
+        self._data = {p: p.value for p in (self.F, self.mu, self.prev, self.tau, self.target)}
+
+    def _build_plain(self):
+        "min_variance / mean_variance / min_risk_for_return / max_return_for_risk / max_return in w."
+        w = self.w = cp.Variable(self.n, name='w'); self.kappa = None
+        self.fam = _families(self.c, w, 1.0, self.prev, self.tau)
+        ret, obj, extra, coef, rest = self.mu @ w, self.objective, [], 0.0, 0
+        if obj == 'min_variance': coef = 1.0
+        elif obj == 'mean_variance': coef, rest = self.delta / 2, -ret
+        elif obj == 'min_risk_for_return': coef, extra = 1.0, [ret >= self.target]
+        elif obj == 'max_return_for_risk': rest, extra = -ret, [cp.norm(self.F @ w, 2) <= self.target]
+        else: rest = -ret
+        self.extra = extra
+        self._set_problem(coef, rest + self._penalty(w), [k for v in self.fam.values() for k in v] + extra,
+                          skeleton=obj != 'max_return_for_risk')
+
+    def _build_ratio(self):
+        "max_sharpe / max_diversification through y = kappa w."
+        c = self.c
+        if c.cost > 0 or c.l2_reg > 0:
+            raise InputError(f"`cost` and `l2_reg` cannot be used with objective={self.objective!r}: the change of variables that "
+                             "makes it convex has no room for them. Fix: use objective='mean_variance' with penalties, or drop them.")
+        if c.net is None or c.net <= 0:
+            raise input_error('net_exposure', c.net, f'a positive number for objective={self.objective!r}', 'the ratio is scaled to the budget; use net_exposure=1.')
+        y, k = self.w, self.kappa = cp.Variable(self.n, name='y'), cp.Variable(name='kappa')   # no attributes: ids survive compilation
+        self.fam = _families(c, y, k, self.prev, self.tau)
+        self.extra = [self.mu @ y == 1, k >= 0]       # mu holds mu - rf (Sharpe) or the volatilities (diversification)
+        self._set_problem(1.0, 0, [k for v in self.fam.values() for k in v] + self.extra)
+
+    def _build_risk_parity(self, budgets):
+        "Spinu's log-barrier program for risk budgets."
+        c, default = self.c, Constraints(self.n, self.c.names)
+        if not (np.array_equal(c.lb, default.lb) and np.array_equal(c.ub, default.ub) and c.net == 1.0 and c.max_leverage is None
+                and not c.groups and c.max_turnover is None and c.cost == 0 and c.l2_reg == 0):
+            raise InputError("objective='risk_parity' takes no constraints: equal-risk-contribution weights are long-only and "
+                             "fully invested by construction. Fix: drop bounds/groups/turnover/penalties, or use objective='min_variance'.")
+        b = np.full(self.n, 1.0 / self.n) if budgets is None else _per_asset('budgets', budgets, self.n, c.names, np.nan)
+        if not np.isfinite(b).all() or (b <= 0).any():
+            raise input_error('budgets', budgets, 'positive numbers, one per asset', 'e.g. budgets=[0.5, 0.25, 0.25].')
+        self.budgets = b / b.sum()
+        y = self.w = cp.Variable(self.n, name='y'); self.kappa = None; self.fam, self.extra = {}, []
+        self._set_problem(0.5, -self.budgets @ cp.log(y), [])
+
+    def _penalty(self, w):
+        "The cost and L2 penalties of the objective."
+        c, out = self.c, 0
+        if c.cost > 0: out = out + c.cost * cp.norm1(w - self.prev)
+        if c.l2_reg > 0: out = out + c.l2_reg * cp.sum_squares(w)
+        return out
+
+    def _set_problem(self, coef, rest, constraints, skeleton=True):
+        "The DPP problem `coef * ||F w||^2 + rest` s.t. `constraints`, and its skeleton without the risk term (for `Resolver`)."
+        self.problem = cp.Problem(cp.Minimize(coef * cp.sum_squares(self.F @ self.w) + rest), constraints)
+        self.skeleton = cp.Problem(cp.Minimize(rest), constraints) if skeleton else None
+        self.hessian_scale = 2.0 * coef          # coef * w'Σw = 1/2 w'(2 coef Σ)w
+
+    def solve(self,
+        F:np.ndarray, # Square-root factor (N, N) of the covariance: F'F = cov
+        mu:np.ndarray|None=None, # Expected returns (N,); for max_sharpe mu - rf; for max_diversification the volatilities
+        target:float|None=None, # Target return (min_risk_for_return) or volatility (max_return_for_risk)
+        prev:np.ndarray|None=None, # Previous weights, for max_turnover/cost
+        first:bool=False, # Relax the turnover limit (first allocation from nothing)
+        cov:np.ndarray|None=None, # F'F, if the caller has it (saves a matrix product)
+    ) -> np.ndarray:
+        "Optimal weights (N,) for these data, or an `OptimizationError` saying why there are none."
+        d = self._data
+        d[self.F] = F                                   # shapes are checked by the callers; cvxpy's checks run in _sync
+        if mu is not None: d[self.mu] = mu
+        if target is not None: d[self.target] = target
+        if prev is not None: d[self.prev] = prev
+        if self.c.max_turnover is not None:             # the first allocation (from cash) is not turnover-limited
+            d[self.tau] = self._free_turnover() if first else self.c.max_turnover
+        status = self._run(self.solver, cov)
+        if status not in ('optimal',) and FALLBACK_SOLVER != self.solver and FALLBACK_SOLVER in cp.installed_solvers():
+            status2 = self._run(FALLBACK_SOLVER, cov)
+            if status2 == 'optimal' or status == 'solver_error': status = status2
+        if status != 'optimal': self._sync(); raise OptimizationError(self.explain(status))
+        return self._weights()
+
+    def _free_turnover(self) -> float:
+        "A turnover limit no allocation can reach (the first one, from cash)."
+        lim = np.r_[self.c.lb, self.c.ub]
+        return 2 * (self.c.max_leverage or np.abs(lim[np.isfinite(lim)]).sum() + 1) + 2
+
+    def _run(self, solver:str, cov=None) -> str:
+        "Solve with `solver` through the `Resolver` (Clarabel directly); the status. Keeps the variable values."
+        opts = self.solver_options if solver == self.solver else SOLVER_OPTIONS.get(solver, {})
+        hess = None
+        if self.skeleton is not None and self.hessian_scale:      # the risk term the skeleton leaves out: 2c F'F
+            F = self._data[self.F]
+            hess = self.hessian_scale * (F.T @ F if cov is None else cov)
+        status, self._values = self.resolver.solve(self._data, solver, opts, hess)
+        return status
+
+    def _weights(self) -> np.ndarray:
+        "The weights of the last solution: w, y / kappa (ratio problems) or y / sum(y) (risk parity)."
+        y = np.asarray(self._values[self.w.id], dtype=float).reshape(-1)
+        if self.objective == 'risk_parity': return y / y.sum()
+        if self.kappa is not None: return y / float(np.asarray(self._values[self.kappa.id]).reshape(-1)[0])
+        return y.copy()
+
+    def _sync(self):
+        "Copy the current data into the cvxpy Parameters (validated), for the cvxpy solve path and the diagnostics."
+        _assign(self._data)
+
+    def explain(self, status:str) -> str:
+        "A user-facing reason why the problem ended with `status`."
+        names, o = list(self.fam), self.objective
+        if status in ('infeasible', 'infeasible_inaccurate'):
+            if not _feasible(self, names): return _conflict(self, names)
+            if o in _WHY_INFEASIBLE: return _WHY_INFEASIBLE[o](self)
+        if status in ('unbounded', 'unbounded_inaccurate'):
+            return (f"the {o} problem is unbounded: expected return can grow without limit under these constraints. "
+                    "Fix: add finite `bounds` or `max_leverage`, or raise risk_aversion.")
+        return (f"the solvers ({self.solver}, then {FALLBACK_SOLVER}) stopped with status {status!r}: the problem is numerically "
+                "difficult (a nearly singular covariance, or badly scaled inputs). Fix: use a shrunk covariance "
+                "(method='ledoit_wolf'), rescale mu/cov, or pass another solver.")
 
 # %% ../../nbs/35_optimize_problems.ipynb #62f228b5
-def _penalty(self, w):
-    c, out = self.c, 0
-    if c.cost > 0: out = out + c.cost * cp.norm1(w - self.prev)
-    if c.l2_reg > 0: out = out + c.l2_reg * cp.sum_squares(w)
-    return out
-
-def _build_plain(self):
-    "min_variance / mean_variance / min_risk_for_return / max_return_for_risk / max_return in w."
-    w = self.w = cp.Variable(self.n, name='w'); self.kappa = None
-    self.fam = _families(self.c, w, 1.0, self.prev, self.tau)
-    ret, obj, extra, coef, rest = self.mu @ w, self.objective, [], 0.0, 0
-    if obj == 'min_variance': coef = 1.0
-    elif obj == 'mean_variance': coef, rest = self.delta / 2, -ret
-    elif obj == 'min_risk_for_return': coef, extra = 1.0, [ret >= self.target]
-    elif obj == 'max_return_for_risk': rest, extra = -ret, [cp.norm(self.F @ w, 2) <= self.target]
-    else: rest = -ret
-    self.extra = extra
-    _set_problem(self, coef, rest + _penalty(self, w), [k for v in self.fam.values() for k in v] + extra,
-                 skeleton=obj != 'max_return_for_risk')
-
-def _build_ratio(self):
-    "max_sharpe / max_diversification through y = kappa w."
-    c = self.c
-    if c.cost > 0 or c.l2_reg > 0:
-        raise InputError(f"`cost` and `l2_reg` cannot be used with objective={self.objective!r}: the change of variables that "
-                         "makes it convex has no room for them. Fix: use objective='mean_variance' with penalties, or drop them.")
-    if c.net is None or c.net <= 0:
-        raise input_error('net_exposure', c.net, f'a positive number for objective={self.objective!r}', 'the ratio is scaled to the budget; use net_exposure=1.')
-    y, k = self.w, self.kappa = cp.Variable(self.n, name='y'), cp.Variable(name='kappa')   # no attributes: ids survive compilation
-    self.fam = _families(c, y, k, self.prev, self.tau)
-    self.extra = [self.mu @ y == 1, k >= 0]       # mu holds mu - rf (Sharpe) or the volatilities (diversification)
-    _set_problem(self, 1.0, 0, [k for v in self.fam.values() for k in v] + self.extra)
-
-def _build_risk_parity(self, budgets):
-    "Spinu's log-barrier program for risk budgets."
-    c = self.c
-    default = Constraints(self.n, c.names)
-    if not (np.array_equal(c.lb, default.lb) and np.array_equal(c.ub, default.ub) and c.net == 1.0 and c.max_leverage is None
-            and not c.groups and c.max_turnover is None and c.cost == 0 and c.l2_reg == 0):
-        raise InputError("objective='risk_parity' takes no constraints: equal-risk-contribution weights are long-only and "
-                         "fully invested by construction. Fix: drop bounds/groups/turnover/penalties, or use objective='min_variance'.")
-    b = np.full(self.n, 1.0 / self.n) if budgets is None else _per_asset('budgets', budgets, self.n, c.names, np.nan)
-    if not np.isfinite(b).all() or (b <= 0).any():
-        raise input_error('budgets', budgets, 'positive numbers, one per asset', 'e.g. budgets=[0.5, 0.25, 0.25].')
-    self.budgets = b / b.sum()
-    y = self.w = cp.Variable(self.n, name='y'); self.kappa = None; self.fam, self.extra = {}, []
-    _set_problem(self, 0.5, -self.budgets @ cp.log(y), [])
-
-def _set_problem(self, coef, rest, constraints, skeleton=True):
-    "The DPP problem `coef * ||F w||^2 + rest` s.t. `constraints`, and its skeleton without the risk term (see below)."
-    self.problem = cp.Problem(cp.Minimize(coef * cp.sum_squares(self.F @ self.w) + rest), constraints)
-    self.skeleton = cp.Problem(cp.Minimize(rest), constraints) if skeleton else None
-    self.hessian_scale = 2.0 * coef          # coef * w'Σw = 1/2 w'(2 coef Σ)w
-
-PortfolioProblem._build_plain, PortfolioProblem._build_ratio, PortfolioProblem._build_risk_parity = _build_plain, _build_ratio, _build_risk_parity
-
-# %% ../../nbs/35_optimize_problems.ipynb #e92eafd9
-_CLARABEL_STATUS = {'Solved': 'optimal', 'AlmostSolved': 'optimal_inaccurate', 'PrimalInfeasible': 'infeasible',
-                    'AlmostPrimalInfeasible': 'infeasible_inaccurate', 'DualInfeasible': 'unbounded',
-                    'AlmostDualInfeasible': 'unbounded_inaccurate', 'MaxIterations': 'user_limit', 'MaxTime': 'user_limit'}
-
-class _DirectPathError(RuntimeError):
-    "cvxpy's compiled data could not be read (another cvxpy version?): use cvxpy's own solve instead."
-
-_INTERNAL_ERRORS = (ImportError, AttributeError, KeyError, IndexError, TypeError, ValueError)
-_DIRECT = {'enabled': None, 'reason': None}      # None: not checked yet in this process
-_log = logging.getLogger(__name__)
-
-def _disable_direct(reason:str):
-    "Turn the direct Clarabel path off for this process, with one logged warning."
-    if _DIRECT['enabled'] is False: return
-    _DIRECT.update(enabled=False, reason=reason)
-    _log.warning("mltt.optimize: the direct Clarabel path is off (%s; cvxpy %s); problems are solved through cvxpy's own "
-                 "Clarabel interface instead: same results, slower re-solves.", reason, cp.__version__)
-
-def _csc_parts(red):
-    "Reduced tensor (CSR), indices, indptr and shape of one block of a compiled cvxpy problem."
-    red.cache()
-    ind, ptr, shape = red.problem_data_index
-    return sp.csr_matrix(red.reduced_mat), np.asarray(ind), np.asarray(ptr), shape
-
-# %% ../../nbs/35_optimize_problems.ipynb #51655da8
-class _DirectClarabel:
-    "Solve a compiled DPP cvxpy problem with Clarabel by applying the parameter tensors directly (+ a dense Hessian block)."
-    def __init__(self, problem:cp.Problem, options:dict, hess_var:cp.Variable|None=None):
-        try: self._init(problem, options, hess_var)
-        except _INTERNAL_ERRORS as e: raise _DirectPathError(f'{type(e).__name__}: {e}') from e
-
-    def _init(self, problem, options, hess_var):
-        if _DIRECT_IMPORT_ERROR is not None: raise _DIRECT_IMPORT_ERROR
-        data, _, _ = problem.get_problem_data(cp.CLARABEL, solver_opts=options)
-        pp = self.pp = data[cp.settings.PARAM_PROB]
-        self.A_red, ind, ptr, (m, ncol) = _csc_parts(pp.reduced_A)
-        self.nnzA, self.m, self.nx = ptr[-2], m, ncol - 1
-        self.A_ind, self.A_ptr, self.b_rows = ind[:ptr[-2]], ptr[:-1], ind[ptr[-2]:]
-        self.P_red, self.P_rows, self.P_cols = None, np.zeros(0, int), np.zeros(0, int)
-        if pp.P is not None:
-            self.P_red, ind, ptr, shape = _csc_parts(pp.reduced_P)
-            col = np.repeat(np.arange(shape[1]), np.diff(ptr))
-            self.P_keep = ind <= col                                    # Clarabel takes the upper triangle
-            self.P_rows, self.P_cols = ind[self.P_keep], col[self.P_keep]
-        self.H_rows = self.H_cols = np.zeros(0, int)
-        if hess_var is not None:
-            c0, iu = pp.var_id_to_col[hess_var.id], np.triu_indices(hess_var.size)
-            self.H_iu, self.H_rows, self.H_cols = iu, c0 + iu[0], c0 + iu[1]
-            self.H_block = slice(c0, c0 + hess_var.size)
-        self.rows, self.cols = np.r_[self.P_rows, self.H_rows], np.r_[self.P_cols, self.H_cols]
-        self.q_red = sp.csr_matrix(pp.q)
-        dims = data[cp.settings.DIMS]
-        self.cones, self.n_zero = dims_to_solver_cones(dims), dims.zero
-        rows = dims.zero + dims.nonneg + sum(dims.soc) + 3 * dims.exp
-        if dims.psd or dims.p3d or dims.pnd or rows != self.m or pp.total_param_size + 1 != self.A_red.shape[1]:
-            raise ValueError(f'compiled data do not match: {self.m} constraint rows, cones of {rows} rows')
-        self.is_qp = not (dims.soc or dims.exp or dims.psd or dims.p3d or dims.pnd)   # only zero + nonneg cones
-        self.is_qp = self.is_qp and self.nx >= 32     # below that Clarabel (~0.1 ms) beats the dense active-set step
-        self.guess, self.stats = None, {'active_set': 0, 'clarabel': 0}
-        self.settings = clarabel.DefaultSettings(); self.settings.verbose = False
-        for k, v in options.items(): setattr(self.settings, k, v)
-
-    def _assemble(self, values:dict):
-        "Clarabel's A, b, q and the skeleton's Hessian entries for parameter `values`, through cvxpy's compiled tensors."
-        pp = self.pp
-        byid = {p.id: v for p, v in values.items()}
-        pv = canonInterface.get_parameter_vector(pp.total_param_size, pp.param_id_to_col, pp.param_id_to_size,
-                                                 lambda i: np.asarray(byid[i], dtype=float))
-        pv = np.ones(1) if pv is None else pv
-        flat = self.A_red @ pv
-        A = sp.csc_matrix((-flat[:self.nnzA], self.A_ind, self.A_ptr), shape=(self.m, self.nx))
-        b = np.zeros(self.m); b[self.b_rows] = flat[self.nnzA:]
-        q = np.asarray(self.q_red @ pv).ravel()[:self.nx]
-        skel = (self.P_red @ pv)[self.P_keep] if self.P_red is not None else np.zeros(0)
-        if q.shape != (self.nx,) or skel.shape != self.P_rows.shape: raise ValueError('compiled data have unexpected shapes')
-        return A, b, q, skel
-
-    def dense_hessian(self, skel:np.ndarray, hess:np.ndarray|None) -> np.ndarray:
-        "The full symmetric Hessian (nx, nx): the skeleton's entries plus the dense block `hess` on the weights."
-        Pd = np.zeros((self.nx, self.nx)); Pd[self.P_rows, self.P_cols] = skel; Pd += np.triu(Pd, 1).T
-        if hess is not None: Pd[self.H_block, self.H_block] += hess
-        return Pd
-
-    def solve(self, values:dict, hess:np.ndarray|None=None) -> tuple[str, dict]:
-        "Status and {variable id: value} for parameter `values` ({Parameter: array}; the caller checks them) and Hessian block `hess`."
-        try: A, b, q, skel = self._assemble(values)
-        except _INTERNAL_ERRORS as e: raise _DirectPathError(f'{type(e).__name__}: {e}') from e
-        pp, x = self.pp, None
-        if self.is_qp and self.guess is not None: x = _active_set(self, self.dense_hessian(skel, hess), q, A, b)
-        if x is not None: status = 'optimal'; self.stats['active_set'] += 1
-        else:
-            vals = np.r_[skel, hess[self.H_iu] if hess is not None else np.zeros(len(self.H_rows))]
-            P = sp.csc_matrix((vals, (self.rows, self.cols)), shape=(self.nx, self.nx))
-            sol = clarabel.DefaultSolver(P, q, A, b, self.cones, self.settings).solve()
-            status, x = _CLARABEL_STATUS.get(str(sol.status), 'solver_error'), np.asarray(sol.x)
-            self.stats['clarabel'] += 1
-            if self.is_qp and status == 'optimal':                        # remember which inequalities bind
-                sl, z = np.asarray(sol.s)[self.n_zero:], np.asarray(sol.z)[self.n_zero:]
-                self.guess = z > sl
-        return status, {vid: x[c:c + pp.id_to_var[vid].size] for vid, c in pp.var_id_to_col.items()}
-
-# %% ../../nbs/35_optimize_problems.ipynb #456aece3
-def _kkt_step(Pd, q, Ad, b, W, single):
-    "Solve the equality-constrained QP with rows `W` binding; rows in W with one nonzero (bounds) fix their variable."
-    nx = Pd.shape[0]
-    sW = W[single[W]]
-    cols = np.argmax(Ad[sW] != 0, axis=1)
-    if len(np.unique(cols)) < len(cols): sW, cols = sW[:0], cols[:0]          # a variable fixed twice: no elimination
-    fixed = np.zeros(nx, bool); fixed[cols] = True
-    x = np.zeros(nx); x[cols] = b[sW] / Ad[sW, cols]
-    rest, free = np.setdiff1d(W, sW), ~fixed
-    Af = Ad[np.ix_(rest, free)]
-    K = np.block([[Pd[np.ix_(free, free)], Af.T], [Af, np.zeros((len(rest), len(rest)))]])
-    rhs = np.r_[-q[free] - Pd[np.ix_(free, fixed)] @ x[fixed], b[rest] - Ad[np.ix_(rest, fixed)] @ x[fixed]]
-    sol = np.linalg.solve(K, rhs)
-    x[free] = sol[:free.sum()]
-    z = np.zeros(Ad.shape[0]); z[rest] = sol[free.sum():]
-    r = Pd @ x + q + Ad.T @ z                                                 # stationarity residual, zero on free columns
-    z[sW] = -r[cols] / Ad[sW, cols]                                          # multipliers of the eliminated bound rows
-    return x, z
-
-def _active_set(self, Pd, q, A, b, max_iter:int=8, tol:float=1e-9):
-    "A KKT-certified QP solution (Hessian `Pd` dense, symmetric) from the active-set guess `self.guess`, or None."
-    Ad, nz = A.toarray(), self.n_zero
-    single = (Ad != 0).sum(1) == 1
-    scale = max(1.0, np.abs(q).max(initial=0), np.abs(b).max(initial=0))
-    act = self.guess.copy()
-    for _ in range(max_iter):
-        W = np.r_[np.arange(nz), nz + np.flatnonzero(act)]
-        try: x, z = _kkt_step(Pd, q, Ad, b, W, single)
-        except np.linalg.LinAlgError: return None
-        if not (np.isfinite(x).all() and np.isfinite(z).all()): return None
-        res = b - Ad @ x; slack = res[nz:]
-        stat = np.abs(Pd @ x + q + Ad.T @ z).max()                   # stationarity
-        bind = np.abs(np.r_[res[:nz], slack[act]]).max(initial=0)   # equalities and binding rows hold (complementarity)
-        bad_p, bad_d = (~act) & (slack < -tol * scale), act & (z[nz:] < -tol * scale)   # primal / dual feasibility
-        if stat <= tol * scale and bind <= tol * scale and not bad_p.any() and not bad_d.any():
-            self.guess = act
-            return x
-        if stat > 1e-6 * scale: return None                        # singular KKT system: let Clarabel decide
-        act = (act & ~bad_d) | bad_p
-    return None
-
-# %% ../../nbs/35_optimize_problems.ipynb #588ad3b2
-def _run_direct(self, opts) -> str:
-    "Solve with `_DirectClarabel` (built on first use); a `_DirectPathError` if cvxpy's compiled data cannot be read."
-    skel = self.skeleton is not None
-    if getattr(self, '_direct', None) is None:
-        _sync(self); self._direct = _DirectClarabel(self.skeleton if skel else self.problem, opts, self.w if skel else None)
-    F, C = self._data[self.F], getattr(self, '_cov', None)
-    hess = self.hessian_scale * (F.T @ F if C is None else C) if skel and self.hessian_scale else None
-    status, self._values = self._direct.solve(self._data, hess)
-    return status
-
-def _run(self, solver):
-    "Solve with `solver` (directly for CLARABEL); the status ('solver_error' if it raised). Keeps the variable values."
-    opts = self.solver_options if solver == self.solver else SOLVER_OPTIONS.get(solver, {})
-    if solver == 'CLARABEL' and _direct_enabled():
-        try: return _run_direct(self, opts)
-        except _DirectPathError as e: _disable_direct(str(e))      # logged once; cvxpy's path below gives the same answer
-    _sync(self)
-    try: self.problem.solve(solver=solver, warm_start=True, **opts)
-    except cp.error.SolverError: return 'solver_error'
-    self._values = {v.id: v.value for v in self.problem.variables()}
-    return self.problem.status
-
-def _weights(self):
-    y = np.asarray(self._values[self.w.id], dtype=float).reshape(-1)
-    if self.objective == 'risk_parity': return y / y.sum()
-    if self.kappa is not None: return y / float(np.asarray(self._values[self.kappa.id]).reshape(-1)[0])
-    return y.copy()
-
-def _solve(self,
-    F:np.ndarray, # Square-root factor (N, N) of the covariance: F'F = cov
-    mu:np.ndarray|None=None, # Expected returns (N,); for max_sharpe mu - rf; for max_diversification the volatilities
-    target:float|None=None, # Target return (min_risk_for_return) or volatility (max_return_for_risk)
-    prev:np.ndarray|None=None, # Previous weights, for max_turnover/cost
-    first:bool=False, # Relax the turnover limit (first allocation from nothing)
-    cov:np.ndarray|None=None, # F'F, if the caller has it (saves a matrix product)
-) -> np.ndarray:
-    "Optimal weights (N,) for these data, or an `OptimizationError` saying why there are none."
-    self._cov = cov
-    d = self._data = getattr(self, '_data', None) or {p: p.value for p in (self.F, self.mu, self.prev, self.tau, self.target)}
-    d[self.F] = F                                   # shapes are checked by the callers; cvxpy's checks run in _sync
-    if mu is not None: d[self.mu] = mu
-    if target is not None: d[self.target] = target
-    if prev is not None: d[self.prev] = prev
-    if self.c.max_turnover is not None:             # the first allocation (from cash) is not turnover-limited
-        d[self.tau] = 2 * (self.c.max_leverage or np.abs(np.r_[self.c.lb, self.c.ub][np.isfinite(np.r_[self.c.lb, self.c.ub])]).sum() + 1) + 2 if first else self.c.max_turnover
-    status = _run(self, self.solver)
-    if status not in ('optimal',) and FALLBACK_SOLVER != self.solver and FALLBACK_SOLVER in cp.installed_solvers():
-        status2 = _run(self, FALLBACK_SOLVER)
-        if status2 == 'optimal' or status == 'solver_error': status = status2
-    if status != 'optimal': _sync(self); raise OptimizationError(self.explain(status))
-    return _weights(self)
-
-def _sync(self):
-    "Copy the current data into the cvxpy Parameters (validated), for the cvxpy solve path and the diagnostics."
-    for p, v in self._data.items():
-        if v is not None: p.value = v
-
-PortfolioProblem.solve = _solve
-
-# %% ../../nbs/35_optimize_problems.ipynb #8d5622da
-def _feasible(self, families) -> bool:
-    "Whether the constraint `families` (names) admit a weight vector (a feasibility problem in w-space)."
-    w = cp.Variable(self.n)
-    fam = _families(self.c, w, 1.0, self.prev, self.tau)
-    p = cp.Problem(cp.Minimize(0), [k for f in families for k in fam[f]])
-    try: p.solve(solver=self.solver, **self.solver_options)
+def _feasible(p:PortfolioProblem, families) -> bool:
+    "Whether the constraint `families` (names) of problem `p` admit a weight vector (a feasibility problem in w-space)."
+    w = cp.Variable(p.n)
+    fam = _families(p.c, w, 1.0, p.prev, p.tau)
+    prob = cp.Problem(cp.Minimize(0), [k for f in families for k in fam[f]])
+    try: prob.solve(solver=p.solver, **p.solver_options)
     except cp.error.SolverError: return False
-    return p.status == 'optimal'
+    return prob.status == 'optimal'
 
-def _attainable(self, sense:str) -> float:
-    "The largest expected return, or the smallest volatility, reachable under the constraints."
-    w = cp.Variable(self.n)
-    fam = _families(self.c, w, 1.0, self.prev, self.tau)
-    obj = cp.Maximize(self.mu @ w) if sense == 'return' else cp.Minimize(cp.norm(self.F @ w, 2))
-    p = cp.Problem(obj, [k for v in fam.values() for k in v]); p.solve(solver=self.solver, **self.solver_options)
-    return float(p.value) if p.status in ('optimal', 'optimal_inaccurate') else float('nan')   # nan: not computable
+def _conflict(p:PortfolioProblem, names:list) -> str:
+    "Which constraint families conflict: those whose removal makes the rest feasible."
+    culprits = [f for f in names if _feasible(p, [g for g in names if g != f])]
+    which = ', '.join(f'`{f}`' for f in culprits) if culprits else ', '.join(f'`{f}`' for f in names)
+    return (f"infeasible constraints: no weights satisfy them all; the conflict involves {which}"
+            f"{' (dropping any one of these makes the rest feasible)' if culprits else ''}. Fix: loosen those constraints.")
 
-def _explain(self, status:str) -> str:
-    "A user-facing reason why the problem ended with `status`."
-    names = list(self.fam)
-    if status in ('infeasible', 'infeasible_inaccurate'):
-        if not _feasible(self, names):
-            culprits = [f for f in names if _feasible(self, [g for g in names if g != f])]
-            which = ', '.join(f'`{f}`' for f in culprits) if culprits else ', '.join(f'`{f}`' for f in names)
-            return (f"infeasible constraints: no weights satisfy them all; the conflict involves {which}"
-                    f"{' (dropping any one of these makes the rest feasible)' if culprits else ''}. Fix: loosen those constraints.")
-        o = self.objective
-        if o == 'max_sharpe':
-            why = ("no asset's expected return exceeds the risk-free rate" if self.c.long_only and self.mu.value.max() <= 0
-                   else "no portfolio allowed by the constraints has an expected return above the risk-free rate")
-            return f"maximum Sharpe has no solution: {why}. Fix: lower `risk_free_rate`, or use objective='min_variance'."
-        if o == 'max_diversification': return "maximum diversification has no solution under these constraints (no portfolio with positive volatility-weighted exposure)."
-        if o == 'min_risk_for_return':
-            best = _attainable(self, 'return')
-            return (f"`target_return={self.target.value:.6g}` is out of reach: the highest expected return under the constraints is "
-                    f"{best:.6g}. Fix: lower target_return.")
-        if o == 'max_return_for_risk':
-            low = _attainable(self, 'risk')
-            return (f"`target_volatility={self.target.value:.6g}` is out of reach: the lowest volatility under the constraints is "
-                    f"{low:.6g}. Fix: raise target_volatility.")
-    if status in ('unbounded', 'unbounded_inaccurate'):
-        return (f"the {self.objective} problem is unbounded: expected return can grow without limit under these constraints. "
-                "Fix: add finite `bounds` or `max_leverage`, or raise risk_aversion.")
-    return (f"the solvers ({self.solver}, then {FALLBACK_SOLVER}) stopped with status {status!r}: the problem is numerically "
-            "difficult (a nearly singular covariance, or badly scaled inputs). Fix: use a shrunk covariance "
-            "(method='ledoit_wolf'), rescale mu/cov, or pass another solver.")
+def _attainable(p:PortfolioProblem, sense:str) -> float:
+    "The largest expected return, or the smallest volatility, reachable under the constraints of `p`."
+    w = cp.Variable(p.n)
+    fam = _families(p.c, w, 1.0, p.prev, p.tau)
+    obj = cp.Maximize(p.mu @ w) if sense == 'return' else cp.Minimize(cp.norm(p.F @ w, 2))
+    prob = cp.Problem(obj, [k for v in fam.values() for k in v]); prob.solve(solver=p.solver, **p.solver_options)
+    return float(prob.value) if prob.status in ('optimal', 'optimal_inaccurate') else float('nan')   # nan: not computable
 
-PortfolioProblem.explain = _explain
+def _no_sharpe(p) -> str:
+    why = ("no asset's expected return exceeds the risk-free rate" if p.c.long_only and p.mu.value.max() <= 0
+           else "no portfolio allowed by the constraints has an expected return above the risk-free rate")
+    return f"maximum Sharpe has no solution: {why}. Fix: lower `risk_free_rate`, or use objective='min_variance'."
 
-# %% ../../nbs/35_optimize_problems.ipynb #fa6a87f0
-def _self_test_problems():
-    "Small problems that exercise every block of the compiled data: (objective, constraints, mu, target)."
-    c_all = Constraints(4, bounds=(0.05, 0.6), groups=[0, 0, 1, 1], group_bounds={0: (0.3, 0.7)},
-                        prev_weights=np.full(4, 0.25), max_turnover=0.5, cost=0.01, l2_reg=0.1)
-    m = np.array([0.05, 0.08, 0.1, 0.03])
-    return [('min_variance', c_all, m, 0.0), ('min_risk_for_return', c_all, m, 0.07),
-            ('max_sharpe', Constraints(4, bounds=(0, 0.5)), m, 0.0), ('risk_parity', None, m, 0.0)]
-
-def _self_test() -> str|None:
-    "None if the direct Clarabel path reproduces cvxpy's own Clarabel solve on small problems, else why not."
-    F = np.array([[0.2, 0.05, 0.0, 0.01], [0, 0.25, 0.03, 0], [0, 0, 0.3, 0.02], [0, 0, 0, 0.15]])
-    for obj, c, m, target in _self_test_problems():
-        p = PortfolioProblem(4, obj, c, solver='CLARABEL')
-        p._data, p._cov = {p.F: F, p.mu: m, p.prev: p.prev.value, p.tau: p.tau.value, p.target: target}, None
-        status = _run_direct(p, p.solver_options); w_direct = _weights(p)
-        _sync(p); p.problem.solve(solver='CLARABEL', **p.solver_options)
-        p._values = {v.id: v.value for v in p.problem.variables()}
-        if status != 'optimal' or p.problem.status != 'optimal' or np.abs(w_direct - _weights(p)).max() > 1e-6:
-            return f"self-test: {obj} gave status {status!r} and weights {np.round(w_direct, 6)}, cvxpy {np.round(_weights(p), 6)}"
-    return None
-
-def _direct_enabled() -> bool:
-    "Whether the direct Clarabel path is on (self-tested on first use in this process)."
-    if _DIRECT['enabled'] is None:
-        _DIRECT['enabled'] = True
-        try: why = _self_test()
-        except _DirectPathError as e: why = f'self-test: {e}'
-        if why: _disable_direct(why)
-    return _DIRECT['enabled']
+_WHY_INFEASIBLE = {   # feasible constraints, infeasible objective: why, by objective
+    'max_sharpe': _no_sharpe,
+    'max_diversification': lambda p: "maximum diversification has no solution under these constraints (no portfolio with positive volatility-weighted exposure).",
+    'min_risk_for_return': lambda p: (f"`target_return={p.target.value:.6g}` is out of reach: the highest expected return under the "
+                                      f"constraints is {_attainable(p, 'return'):.6g}. Fix: lower target_return."),
+    'max_return_for_risk': lambda p: (f"`target_volatility={p.target.value:.6g}` is out of reach: the lowest volatility under the "
+                                      f"constraints is {_attainable(p, 'risk'):.6g}. Fix: raise target_volatility."),
+}
 
 # %% ../../nbs/35_optimize_problems.ipynb #d648cb99
 def _solve_once(objective, cov, mu=None, target=None, risk_aversion=1.0, budgets=None, solver=None, solver_options=None, **constraints):
