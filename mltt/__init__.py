@@ -31,7 +31,7 @@ _EXPORTS = {
     'mltt.data': ['load_dataset', 'download_prices', 'read_prices_csv', 'log_prices'],
     'mltt.data_split': ['split_data'],
     'mltt.synth': ['gbm'],
-    'mltt.allocation.base': ['CapitalAllocator'],
+    'mltt.allocation.base': ['CapitalAllocator', 'BaseAllocator'],
     'mltt.allocation.classical': ['FixedAllocation', 'EqualWeight', 'InverseVolatility', 'TimeSeriesMomentum', 'CrossSectionalMomentum'],
     'mltt.allocation.overlays': ['VolatilityTarget', 'Blend', 'Hysteresis'],
     'mltt.allocation.backtesting': ['backtest', 'backtest_model', 'BTResult', 'Band'],

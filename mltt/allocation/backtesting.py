@@ -238,7 +238,8 @@ def _state_key(v, budget:list):
     try: return fingerprint(v)
     except InputError: pass
     if not _plain(type(v)): raise _NoKey
-    return ('object', _class_id(type(v)), _state_key(vars(v), budget))
+    derived = getattr(type(v), '_derived_state', ())           # caches a model rebuilds from its parameters
+    return ('object', _class_id(type(v)), _state_key({k: x for k, x in vars(v).items() if k not in derived}, budget))
 
 def _model_key(model) -> tuple|None:
     "A key of `model`'s class and state; None if the model cannot be keyed safely."

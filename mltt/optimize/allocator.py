@@ -22,6 +22,7 @@ _CONSTRAINT_KEYS = ('bounds', 'net_exposure', 'max_leverage', 'groups', 'group_b
 
 class MeanVarianceAllocator(CapitalAllocator):
     "Re-optimises a mean-variance-family portfolio every `rebalance_every` rows (or calendar period) from the trailing `lookback` returns."
+    _derived_state = ('_cache',)   # the compiled problem, rebuilt from the parameters: not part of the key of `backtest_model`'s cache
     def __init__(self,
         objective:str='min_variance', # min_variance, mean_variance, max_sharpe, max_diversification, risk_parity, min_risk_for_return, max_return_for_risk
         lookback:int=60, # Returns per estimation window
