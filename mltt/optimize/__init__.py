@@ -10,9 +10,9 @@ from .. import _lazy_module
 
 # %% ../../nbs/99_api_optimize.ipynb #3679fc96
 _EXPORTS = {
-    'mltt.optimize.moments': ['RETURN_KINDS', 'returns_from_log_prices', 'MomentEstimator', 'SampleMean', 'EWMMean', 'SampleCovariance', 'EWMCovariance', 'LedoitWolf',
-                              'is_psd', 'nearest_psd', 'MEAN_METHODS', 'COV_METHODS', 'expected_returns', 'covariance', 'rolling_moments'],
-    'mltt.optimize.problems': ['DEFAULT_SOLVER', 'FALLBACK_SOLVER', 'SOLVER_OPTIONS', 'OBJECTIVES', 'Constraints', 'PortfolioProblem', 'min_variance', 'max_sharpe', 'mean_variance', 'min_risk_for_return', 'max_return_for_risk', 'max_diversification', 'risk_parity', 'risk_contributions'],
+    'mltt.optimize.moments': ['RETURN_KINDS', 'returns_from_log_prices', 'MomentEstimator', 'SampleMean', 'EWMMean', 'SampleCovariance', 'EWMCovariance', 'LedoitWolf', 'is_psd', 'nearest_psd', 'MEAN_METHODS', 'COV_METHODS', 'expected_returns', 'covariance', 'rolling_moments'],
+    'mltt.optimize.constraints': ['Constraints'],
+    'mltt.optimize.problems': ['DEFAULT_SOLVER', 'FALLBACK_SOLVER', 'SOLVER_OPTIONS', 'OBJECTIVES', 'PortfolioProblem', 'min_variance', 'max_sharpe', 'mean_variance', 'min_risk_for_return', 'max_return_for_risk', 'max_diversification', 'risk_parity', 'risk_contributions'],
     'mltt.optimize.frontier': ['efficient_frontier', 'plot_efficient_frontier'],
     'mltt.optimize.allocator': ['MeanVarianceAllocator'],
 }

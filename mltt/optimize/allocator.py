@@ -12,7 +12,8 @@ from ..core import (InputError, OptimizationError, input_error, check_int, check
 from ..utils import rebalance_mask
 from .moments import rolling_moments, RETURN_KINDS, _estimator, _MEANS, _COVS
 from ..allocation.base import CapitalAllocator
-from .problems import Constraints, OBJECTIVES, PortfolioProblem, _check_solver, _psd_factor
+from .constraints import Constraints, _psd_factor
+from .problems import OBJECTIVES, PortfolioProblem, _check_solver
 
 # %% auto #0
 __all__ = ['MeanVarianceAllocator']

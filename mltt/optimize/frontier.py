@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from ..core import (OptimizationError, input_error, check_int, check_float)
-from .problems import Constraints, PortfolioProblem, _parse, _psd_factor, max_sharpe
+from .constraints import Constraints, _parse, _psd_factor
+from .problems import PortfolioProblem, max_sharpe
 
 # %% auto #0
 __all__ = ['efficient_frontier', 'plot_efficient_frontier']

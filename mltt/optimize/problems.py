@@ -5,17 +5,15 @@
 # %% ../../nbs/35_optimize_problems.ipynb #9eafc120
 from __future__ import annotations
 import numpy as np
-import pandas as pd
-import torch
 import cvxpy as cp  # modelling layer: DPP parameters, many solvers, the library PyPortfolioOpt and skfolio use
-from ..core import (InputError, OptimizationError, input_error, check_int, check_float, check_choice,
-                       to_tensor, unpack)
+from ..core import (InputError, OptimizationError, input_error, check_int, check_float, check_choice)
 from ._solver import CLARABEL_OPTIONS, Resolver, _assign
+from .constraints import Constraints, _parse, _per_asset, _psd_factor
 
 # %% auto #0
-__all__ = ['DEFAULT_SOLVER', 'FALLBACK_SOLVER', 'SOLVER_OPTIONS', 'OBJECTIVES', 'Constraints', 'PortfolioProblem', 'min_variance',
-           'max_sharpe', 'mean_variance', 'min_risk_for_return', 'max_return_for_risk', 'max_diversification',
-           'risk_parity', 'risk_contributions']
+__all__ = ['DEFAULT_SOLVER', 'FALLBACK_SOLVER', 'SOLVER_OPTIONS', 'OBJECTIVES', 'PortfolioProblem', 'min_variance', 'max_sharpe',
+           'mean_variance', 'min_risk_for_return', 'max_return_for_risk', 'max_diversification', 'risk_parity',
+           'risk_contributions']
 
 # %% ../../nbs/35_optimize_problems.ipynb #e3164ba1
 DEFAULT_SOLVER = 'CLARABEL'
@@ -33,126 +31,6 @@ def _check_solver(solver):
     if not isinstance(solver, str) or solver.upper() not in cp.installed_solvers():
         raise input_error('solver', solver, 'an installed cvxpy solver: ' + ', '.join(cp.installed_solvers()))
     return solver.upper()
-
-# %% ../../nbs/35_optimize_problems.ipynb #d53b3453
-def _psd_factor(C:torch.Tensor, tol:float=1e-10, symmetric:bool=False) -> torch.Tensor:
-    "Square-root factors F (..., N, N) with F'F = C, or an `OptimizationError` if C is not symmetric PSD."
-    if not symmetric:                                       # `symmetric=True`: the caller symmetrised C already
-        if (C - C.transpose(-1, -2)).abs().amax() > 1e-8 * C.abs().amax() + 1e-14:
-            raise OptimizationError("`cov` is not symmetric, so it is not a covariance matrix. "
-                                    "Fix: pass (cov + cov.T) / 2, or re-estimate it with mltt.optimize.moments.covariance.")
-        C = (C + C.transpose(-1, -2)) / 2
-    L, info = torch.linalg.cholesky_ex(C)                   # positive definite: F = L' (cheap)
-    if not bool((info > 0).any()): return L.transpose(-1, -2)
-    ev, V = torch.linalg.eigh(C)                            # singular or indefinite: eigenvalues decide
-    scale = ev.abs().max(-1, keepdim=True).values.clamp_min(1e-300)
-    if bool((ev < -tol * scale).any()):
-        raise OptimizationError(f"`cov` is not positive semi-definite (smallest eigenvalue {float(ev.min()):.3g}): "
-                                "no portfolio variance can be computed from it. Fix: repair it with "
-                                "mltt.optimize.moments.nearest_psd(cov), or estimate it with method='ledoit_wolf'.")
-    return (V * ev.clamp_min(0).sqrt()[..., None, :]).transpose(-1, -2)
-
-def _parse(cov, mu=None, mu_name:str='mu'):
-    "cov (N, N) and mu (N,) as float64 numpy, the tickers (or None), and a function mapping weights back."
-    C, lab = unpack(cov, 'cov')
-    if C.ndim != 2 or C.shape[0] != C.shape[1] or C.shape[0] < 1:
-        raise input_error('cov.shape', tuple(C.shape), 'square (N, N) with N >= 1', 'pass a covariance matrix.')
-    if not torch.isfinite(C).all(): raise input_error('cov', cov, 'finite', 'the covariance has NaN/inf; check the returns window.')
-    names = lab.columns if isinstance(cov, pd.DataFrame) else None
-    m = None
-    if mu is not None:
-        if isinstance(mu, pd.Series) and names is not None:
-            if set(mu.index) != set(names):
-                raise input_error(f'{mu_name}.index', list(mu.index)[:5], f'the tickers of cov ({list(names)[:5]}...)', f'align {mu_name} and cov.')
-            mu = mu.reindex(names)
-        if isinstance(mu, pd.Series) and names is None: names = mu.index
-        m = to_tensor(mu, mu_name, dtype=torch.float64, device='cpu').reshape(-1)
-        if m.shape[0] != C.shape[0]: raise input_error(f'len({mu_name})', m.shape[0], f'{C.shape[0]} (the size of cov)')
-        if not torch.isfinite(m).all(): raise input_error(mu_name, mu, 'finite', f'check {mu_name}.')
-        m = m.numpy()
-    like = cov if isinstance(cov, torch.Tensor) else (mu if isinstance(mu, torch.Tensor) else None)
-    def back(w:np.ndarray):
-        if like is not None: return torch.as_tensor(w, dtype=like.dtype, device=like.device)
-        if names is not None: return pd.Series(w, index=pd.Index(names), name='weight')
-        return w
-    return C.to(torch.float64).cpu(), m, names, back
-
-# %% ../../nbs/35_optimize_problems.ipynb #a4848cf9
-def _per_asset(name, v, n, names, default):
-    "`v` (scalar, None, sequence or dict ticker->value) as a float array (n,), None -> `default`."
-    if v is None: return np.full(n, default)
-    if isinstance(v, (dict, pd.Series)):
-        keys = list(names) if names is not None else list(range(n))
-        unknown = [k for k in v.keys() if k not in keys]
-        if unknown: raise input_error(name, dict(v), f'keyed by the tickers {keys[:5]}...', f'unknown keys {unknown[:5]}.')
-        return np.array([default if v.get(k) is None else float(v.get(k)) for k in keys], dtype=float)
-    a = np.asarray(v, dtype=float)
-    if a.ndim == 0: return np.full(n, float(a))
-    if a.shape != (n,): raise input_error(name, v, f'a number or {n} numbers (one per asset)')
-    return np.where(np.isnan(a), default, a)
-
-def _groups(groups, group_bounds, n, names):
-    "[(group, member indices, lo, hi)] from `groups` (asset -> group) and `group_bounds` (group -> (lo, hi))."
-    if groups is None and group_bounds is None: return []
-    if groups is None or group_bounds is None:
-        raise input_error('group_bounds' if groups is not None else 'groups', None, 'given together with ' +
-                          ('`group_bounds`' if groups is None else '`groups`'), 'pass both, e.g. groups={"AAPL": "tech"}, group_bounds={"tech": (0, 0.3)}.')
-    keys = list(names) if names is not None else list(range(n))
-    if isinstance(groups, (dict, pd.Series)):
-        missing = [k for k in keys if k not in groups.keys()]
-        if missing: raise input_error('groups', dict(groups), 'a group for every asset', f'missing {missing[:5]}.')
-        labels = [groups[k] for k in keys]
-    else:
-        labels = list(groups)
-        if len(labels) != n: raise input_error('len(groups)', len(labels), f'{n} (one group label per asset)')
-    out = []
-    for g, b in dict(group_bounds).items():
-        idx = np.array([i for i, l in enumerate(labels) if l == g], dtype=int)
-        if len(idx) == 0: raise input_error('group_bounds', dict(group_bounds), 'keyed by groups that exist', f'no asset is in group {g!r}.')
-        if not (isinstance(b, (tuple, list)) and len(b) == 2): raise input_error(f'group_bounds[{g!r}]', b, 'a pair (lo, hi); None for no bound')
-        lo, hi = (-np.inf if b[0] is None else float(b[0])), (np.inf if b[1] is None else float(b[1]))
-        if lo > hi: raise input_error(f'group_bounds[{g!r}]', b, 'lo <= hi')
-        out.append((g, idx, lo, hi))
-    return out
-
-# %% ../../nbs/35_optimize_problems.ipynb #22944bf4
-class Constraints:
-    "Validated constraint settings for `n` assets (see the table above)."
-    def __init__(self, n:int, names=None, bounds=(0.0, 1.0), net_exposure:float|None=1.0, max_leverage:float|None=None,
-                 groups=None, group_bounds=None, prev_weights=None, max_turnover:float|None=None, cost:float=0.0, l2_reg:float=0.0):
-        self.n, self.names = n, names
-        if not (isinstance(bounds, (tuple, list)) and len(bounds) == 2):
-            raise input_error('bounds', bounds, 'a pair (lower, upper)', 'e.g. bounds=(0, 1) (long-only) or bounds=(-1, 1).')
-        self.lb, self.ub = _per_asset('bounds[0]', bounds[0], n, names, -np.inf), _per_asset('bounds[1]', bounds[1], n, names, np.inf)
-        if (self.lb > self.ub).any():
-            i = int(np.argmax(self.lb > self.ub)); a = names[i] if names is not None else i
-            raise input_error('bounds', bounds, 'lower <= upper for every asset', f'asset {a!r} has {self.lb[i]} > {self.ub[i]}.')
-        self.net = None if net_exposure is None else check_float('net_exposure', net_exposure)
-        self.max_leverage = None if max_leverage is None else check_float('max_leverage', max_leverage, min=0, strict=True)
-        self.groups = _groups(groups, group_bounds, n, names)
-        self.max_turnover = None if max_turnover is None else check_float('max_turnover', max_turnover, min=0)
-        self.cost = check_float('cost', cost, min=0)
-        self.l2_reg = check_float('l2_reg', l2_reg, min=0)
-        self.prev = None if prev_weights is None else _per_asset('prev_weights', prev_weights, n, names, 0.0)
-        if self.prev is not None and not np.isfinite(self.prev).all(): raise input_error('prev_weights', prev_weights, 'finite')
-
-    @property
-    def long_only(self): return bool((self.lb >= 0).all())
-
-    def precheck(self):
-        "An `OptimizationError` for conflicts visible without solving (bounds vs budget, leverage vs budget, groups vs bounds)."
-        lo, hi = self.lb.sum(), self.ub.sum()
-        if self.net is not None and not (lo - 1e-12 <= self.net <= hi + 1e-12):
-            raise OptimizationError(f"infeasible constraints: `bounds` and `net_exposure` conflict: the weights must sum to "
-                                    f"{self.net:g} but the bounds allow sums only in [{lo:g}, {hi:g}]. Fix: widen `bounds` or change `net_exposure`.")
-        if self.net is not None and self.max_leverage is not None and abs(self.net) > self.max_leverage + 1e-12:
-            raise OptimizationError(f"infeasible constraints: `net_exposure={self.net:g}` exceeds `max_leverage={self.max_leverage:g}`. "
-                                    "Fix: raise max_leverage to at least |net_exposure|.")
-        for g, idx, glo, ghi in self.groups:
-            if self.lb[idx].sum() > ghi + 1e-12 or self.ub[idx].sum() < glo - 1e-12:
-                raise OptimizationError(f"infeasible constraints: group {g!r} must hold between {glo:g} and {ghi:g}, but the "
-                                        f"per-asset `bounds` of its members allow [{self.lb[idx].sum():g}, {self.ub[idx].sum():g}]. "
-                                        "Fix: loosen `group_bounds` or `bounds`.")
 
 # %% ../../nbs/35_optimize_problems.ipynb #7322186f
 OBJECTIVES = ('min_variance', 'mean_variance', 'min_risk_for_return', 'max_return_for_risk', 'max_sharpe',
