@@ -59,16 +59,26 @@ def _key(nb:Path, lib_key:str) -> str:
     import hashlib
     return hashlib.sha256(lib_key.encode() + nb.read_bytes()).hexdigest()[:16]
 
+# Sidebar sections by notebook number: the stages of the package map (index.ipynb, "What is inside")
+STAGES = [(10, 'Foundations'), (20, 'Data'), (30, 'Features'), (33, 'Allocators'), (40, 'Optimisation'), (50, 'Neural networks'),
+          (60, 'Backtesting'), (70, 'Reports'), (80, 'Validation'), (99, 'Tutorials'), (100, 'Package top levels')]
+
+def _section(name:str) -> str|None:
+    "The sidebar section of notebook `name` from its leading number (None: no number, e.g. index)."
+    num = name.split('_', 1)[0]
+    if not num.isdigit(): return None
+    return next(title for end, title in STAGES if int(num) < end)
+
 def _nav(pages):
-    "MkDocs nav from (relative .md path, title) in sidebar order; notebooks in sub-folders become sections."
+    "MkDocs nav from (relative .md path, title, notebook name) in sidebar order: sections by folder, else by stage."
     nav, sections = [], {}
-    for md, title in pages:
+    for md, title, nb in pages:
         parts = Path(md).parts
-        if len(parts) == 1: nav.append({title: md}); continue
-        sec = parts[0]
+        sec = parts[0].replace('_', ' ').title() if len(parts) > 1 else _section(nb)
+        if sec is None: nav.append({title: md}); continue
         if sec not in sections:
             sections[sec] = []
-            nav.append({sec.replace('_', ' ').title(): sections[sec]})
+            nav.append({sec: sections[sec]})
         sections[sec].append({title: md})
     return nav
 
@@ -143,7 +153,7 @@ def main(argv=None):
         if not md.strip(): sys.exit(f'docs: {nb.name} rendered to an empty page')
         title = str(fm.get('title') or stem)
         atomic_write_text(md_dir/md_rel, f'---\ntitle: {yaml.safe_dump(title).splitlines()[0]}\n---\n\n' + md)
-        nav_pages.append((md_rel, title))
+        nav_pages.append((md_rel, title, nb.name))
     (md_dir/'_assets').mkdir(parents=True, exist_ok=True)
     for f in ('extra.css', 'iframe-worker-shim.js'): shutil.copy2(HERE/f, md_dir/'_assets'/f)
 
