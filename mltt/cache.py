@@ -74,12 +74,18 @@ def _tensor_key(x:torch.Tensor) -> tuple:
     return ('tensor', str(t.dtype), tuple(t.shape), str(t.device), _digest(raw))
 
 # %% ../nbs/02_cache.ipynb #f0bba26f
+def _str_bytes(v) -> bytes:
+    "The strings of `v`, each prefixed by its length (an injective encoding: no separator can collide)."
+    return b''.join(len(b).to_bytes(8, 'little') + b for b in (s.encode('utf-8', 'surrogatepass') for s in v))
+
 def _values_key(v) -> tuple:
     "Key of the values of a Series or Index: its numpy buffer when it has one, else an exact fallback."
     dt = v.dtype
     if isinstance(dt, np.dtype) and not dt.hasobject: return _array_key(v.to_numpy())
     if isinstance(dt, pd.CategoricalDtype): return ('category', dt.ordered, _values_key(dt.categories), _array_key(v.array.codes))
     if dt == object and pd.api.types.infer_dtype(v, skipna=False) != 'string': return tuple(map(fingerprint, v))   # mixed objects: 1 is not '1'
+    if (dt == object or isinstance(dt, pd.StringDtype)) and len(v) <= 100_000 and not v.isna().any():
+        return ('str', str(dt), _digest(_str_bytes(v)))     # tickers, column names: no pandas hashing overhead
     return (str(dt), _digest(pd.util.hash_pandas_object(v, index=False).to_numpy()))
 
 def _index_key(i:pd.Index) -> tuple:
@@ -87,11 +93,19 @@ def _index_key(i:pd.Index) -> tuple:
     if isinstance(i, pd.MultiIndex): return ('MultiIndex', fingerprint(tuple(i.names)), tuple(_values_key(i.get_level_values(k)) for k in range(i.nlevels)))
     return ('Index', fingerprint(i.name), _values_key(i))
 
+def _columns_key(a:np.ndarray) -> tuple:
+    "`_array_key(a.T)` of a 2-D array (its columns one after the other), streamed column by column: no copy of the whole."
+    if a.dtype.hasobject: raise _no_fingerprint(a)
+    if a.T.flags.c_contiguous or a.size == 0: return _array_key(a.T)
+    h, buf = xxhash.xxh3_128(), np.empty(a.shape[0], a.dtype)     # a row-major block: gather each column into one small buffer
+    for j in range(a.shape[1]): np.copyto(buf, a[:, j]); h.update(buf.view(np.uint8))
+    return (a.dtype.str, a.T.shape, h.hexdigest())
+
 def _frame_key(x:pd.DataFrame) -> tuple:
     "Key of a frame: columns, index, and values (one buffer, column-major, when all columns share a numpy dtype)."
     dts = set(x.dtypes)
     one = len(dts) == 1 and isinstance(dt := next(iter(dts)), np.dtype) and not dt.hasobject
-    vals = _array_key(x.to_numpy().T) if one else tuple(_values_key(x.iloc[:, j]) for j in range(x.shape[1]))
+    vals = _columns_key(x.to_numpy()) if one else tuple(_values_key(x.iloc[:, j]) for j in range(x.shape[1]))
     return ('DataFrame', _index_key(x.columns), _index_key(x.index), vals)
 
 # %% ../nbs/02_cache.ipynb #024ed582
@@ -126,11 +140,18 @@ class CacheInfo:
     bytes:int=0
     limit:int=DEFAULT_CACHE_BYTES
 
+def _pandas_nbytes(v) -> int:
+    "Bytes of a pandas object: its buffers when every column and the index are plain numpy, else pandas' deep count."
+    dts = list(v.dtypes) if isinstance(v, pd.DataFrame) else [v.dtype]
+    if all(isinstance(d, np.dtype) and not d.hasobject for d in dts + [v.index.dtype]) and not isinstance(v.index, pd.MultiIndex):
+        return len(v) * sum(d.itemsize for d in dts) + v.index.nbytes
+    return int(np.sum(v.memory_usage(deep=True)))
+
 def _nbytes(v) -> int:
     "Bytes held by value `v` (data of tensors, arrays and pandas objects; containers summed)."
     if isinstance(v, torch.Tensor): return v.numel() * v.element_size()
     if isinstance(v, np.ndarray): return v.nbytes
-    if isinstance(v, (pd.DataFrame, pd.Series)): return int(np.sum(v.memory_usage(deep=True)))
+    if isinstance(v, (pd.DataFrame, pd.Series)): return _pandas_nbytes(v)
     if isinstance(v, (tuple, list)): return sum(map(_nbytes, v)) + sys.getsizeof(v)
     if isinstance(v, dict): return sum(_nbytes(x) for x in v.values()) + sys.getsizeof(v)
     return sys.getsizeof(v)
