@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 
 # %% auto #0
-__all__ = ['rolling_mean', 'ewm_mean', 'causal_cov']
+__all__ = ['rolling_mean', 'ewm_decay', 'ewm_mean', 'causal_cov']
 
 # %% ../../nbs/04_kernels_rolling.ipynb #5ff33e72
 def rolling_mean(
@@ -22,15 +22,23 @@ def rolling_mean(
     n = (torch.arange(1, T + 1, device=x.device) - lo).to(torch.float64).reshape(-1, *[1] * (x.ndim - 1))
     return ((c[1:] - c[lo]) / n).to(x.dtype)
 
+def ewm_decay(
+    n:int, # Number of weights
+    span:float, # Span L >= 1, alpha = 2 / (L + 1)
+    dtype:torch.dtype=torch.float64, # dtype of the weights
+    device=None, # device of the weights
+) -> torch.Tensor:
+    "The unnormalised exponential weights $(1-\\alpha)^k$ (n,) of a row of age k = 0..n-1 (pandas' `adjust=True` weights)."
+    return (1 - 2 / (span + 1)) ** torch.arange(n, dtype=dtype, device=device)
+
 def ewm_mean(
     x:torch.Tensor, # (T, ...) values
     span:float, # Span L >= 1 of the exponential weights, alpha = 2 / (L + 1)
 ) -> torch.Tensor:
     "Causal exponentially weighted mean along dim 0 (pandas `ewm(span=L, adjust=True).mean()`)."
-    beta = 1 - 2 / (span + 1)
     T = x.shape[0]
     x64 = x.to(torch.float64).reshape(T, -1)
-    k = beta ** torch.arange(T, dtype=torch.float64, device=x.device)
+    k = ewm_decay(T, span, device=x.device)
     n = 1 << (2 * T - 1).bit_length()
     num = torch.fft.irfft(torch.fft.rfft(x64, n, dim=0) * torch.fft.rfft(k, n)[:, None], n, dim=0)[:T]
     return (num / k.cumsum(0)[:, None]).reshape(x.shape).to(x.dtype)

@@ -9,6 +9,7 @@ import pandas as pd
 import torch
 from ..core import InputError, input_error, check_int, check_float, check_choice, unpack, validate_log_prices, Labels
 from .._kernels.returns import simple_returns, log_returns
+from .._kernels.rolling import ewm_decay
 
 # %% auto #0
 __all__ = ['RETURN_KINDS', 'MEAN_METHODS', 'COV_METHODS', 'returns_from_log_prices', 'MomentEstimator', 'SampleMean', 'EWMMean',
@@ -48,7 +49,7 @@ def _centered(R): return R - R.mean(-2, keepdim=True)
 
 def _ewm_weights(n:int, span:float, like:torch.Tensor) -> torch.Tensor:
     "Weights (n,) of pandas' `ewm(span=span, adjust=True)` for the last of n rows; they sum to one."
-    w = (1 - 2.0 / (span + 1.0)) ** torch.arange(n - 1, -1, -1, dtype=like.dtype, device=like.device)
+    w = ewm_decay(n, span, like.dtype, like.device).flip(0)             # oldest row first
     return w / w.sum()
 
 # %% ../../nbs/33_optimize_moments.ipynb #61bf8a3a
