@@ -40,7 +40,7 @@ import pandas as pd
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
-from mltt.data import read_prices_csv, shared_data_path, log_prices
+from mltt.data import load_dataset, log_prices
 from mltt.nn.models import LSTMAllocator
 from mltt.nn.training import fit
 from mltt.validation.splitters import WalkForward
@@ -125,7 +125,7 @@ def main():
     ap.add_argument('--repeat', type=int, default=2, help='interleaved repeats; the best of each is reported')
     ap.add_argument('--float64', action='store_true', help='also time mltt in float64 (the library default)')
     a = ap.parse_args()
-    prices = read_prices_csv(shared_data_path('vti_agg_dbc_vix_2006_2020.csv')); x = log_prices(prices)
+    prices = load_dataset('vti_agg_dbc_vix'); x = log_prices(prices)
     starts = [int(te[0]) for _, te in PERIODS.split(x)]
     print(f'torch {torch.__version__}, device {a.device}, threads {torch.get_num_threads()}, blocks {list(x.index[starts].year)}')
     fit(LSTMAllocator(4), x.iloc[:400], epochs=1, progress=False, dtype='float32', device=a.device); seed_train(*seed_dataset(prices.iloc[:200]), 1, a.device)   # warm-up

@@ -10,9 +10,8 @@ from importlib import resources
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DATASETS', 'CLEAN_CHOICES', 'YAHOO_HOST', 'FIELDS', 'OFFLINE_HELP', 'load_dataset', 'shared_data_path',
-           'clean_prices', 'read_prices_csv', 'price_cache_dir', 'yfinance_fetcher', 'is_online', 'download_prices',
-           'log_prices']
+__all__ = ['DATASETS', 'CLEAN_CHOICES', 'YAHOO_HOST', 'FIELDS', 'OFFLINE_HELP', 'load_dataset', 'clean_prices', 'read_prices_csv',
+           'price_cache_dir', 'yfinance_fetcher', 'is_online', 'download_prices', 'log_prices']
 
 # %% ../nbs/10_data.ipynb #50bf09bc
 import numpy as np
@@ -23,7 +22,8 @@ from .core import (DataUnavailableError, CacheCorruptedError, InputError, input_
                        check_float, atomic_write_bytes)
 
 # %% ../nbs/10_data.ipynb #8dac0676
-DATASETS = {'sp500': 'sp500_dataset.csv.gz', 'sp500_index': 'sp500_index.csv.gz'}
+DATASETS = {'sp500': 'sp500_dataset.csv.gz', 'sp500_index': 'sp500_index.csv.gz',
+            'vti_agg_dbc_vix': 'vti_agg_dbc_vix_2006_2020.csv.gz'}
 
 @lru_cache(maxsize=None)
 def _read_bundled(fname:str) -> pd.DataFrame:
@@ -34,42 +34,13 @@ def _read_bundled(fname:str) -> pd.DataFrame:
     return df.astype('float64')
 
 def load_dataset(
-    name:str='sp500', # "sp500" (20 stocks) or "sp500_index" (the index)
+    name:str='sp500', # "sp500" (20 stocks), "sp500_index" (the index) or "vti_agg_dbc_vix" (3 ETFs and the VIX)
 ) -> pd.DataFrame:
     "A bundled price table (dates x tickers, float64) that needs no network."
     if name not in DATASETS:
         raise input_error('name', name, 'one of ' + ', '.join(map(repr, DATASETS)),
                           'for other tickers use download_prices(...) or read_prices_csv(...).')
     return _read_bundled(DATASETS[name]).copy()
-
-# %% ../nbs/10_data.ipynb #8b3eab4f
-def _find_shared_data() -> Path|None:
-    "The `shared/data` folder from `$MLTT_SHARED_DATA` or the cwd and its parents, or None."
-    env = os.environ.get('MLTT_SHARED_DATA')
-    if env: return Path(env).expanduser() if Path(env).expanduser().is_dir() else None
-    cwd, pkg = Path.cwd().resolve(), Path(str(resources.files('mltt'))).resolve()
-    for d in (cwd, *cwd.parents, *pkg.parents):                     # beside the working dir, else beside the checkout
-        if (d/'shared'/'data').is_dir(): return d/'shared'/'data'
-    return None
-
-def shared_data_path(
-    name:str|None=None, # A file in the folder; None: the folder itself
-) -> Path:
-    "Path of the shared data folder (or of file `name` in it), or a `DataUnavailableError` saying how to point to it."
-    if name is not None and not (isinstance(name, (str, os.PathLike)) and str(name)):
-        raise input_error('name', name, 'a file name (str) or None', "e.g. shared_data_path('vti_agg_dbc_vix_2006_2020.csv').")
-    root = _find_shared_data()
-    if root is None:
-        env = os.environ.get('MLTT_SHARED_DATA')
-        where = f'$MLTT_SHARED_DATA={env!r} is not a directory' if env else f'no shared/data folder in {Path.cwd()} or its parents'
-        raise DataUnavailableError(f'Shared data folder not found: {where}. Fix: set MLTT_SHARED_DATA to the folder, '
-                                   "or use load_dataset('sp500') (bundled, offline).")
-    if name is None: return root
-    p = root/name
-    if not p.exists():
-        have = sorted(f.name for f in root.iterdir() if not f.name.startswith('.'))
-        raise DataUnavailableError(f'{name!r} is not in the shared data folder {root}; it holds {have}.')
-    return p
 
 # %% ../nbs/10_data.ipynb #e5afb3ed
 def _parse_dates(values, name:str, date_format:str|None) -> pd.DatetimeIndex:
@@ -181,7 +152,7 @@ def read_prices_csv(
 ) -> pd.DataFrame:
     "A price table (dates x assets, float64) read from a wide CSV file and checked."
     path = Path(path)
-    if not path.is_file(): raise DataUnavailableError(f'No price file at {path}. Fix: check the path; shared_data_path() lists the shared files.')
+    if not path.is_file(): raise DataUnavailableError(f'No price file at {path}. Fix: check the path (relative paths start from the working directory).')
     raw = pd.read_csv(path)
     if raw.shape[1] < 2: raise InputError(f'{path.name} has {raw.shape[1]} column(s); a wide price CSV needs a date column and at least one asset.')
     if isinstance(date_column, int): date_column = raw.columns[check_int('date_column', date_column, min=0, max=raw.shape[1] - 1)]
@@ -297,7 +268,7 @@ def is_online(
 
 # %% ../nbs/10_data.ipynb #c2102ba6
 OFFLINE_HELP = ("Offline alternatives: mltt.data.load_dataset('sp500') or load_dataset('sp500_index') (bundled), "
-                "mltt.data.read_prices_csv(path) for your own files (shared ones: shared_data_path()), "
+                "mltt.data.read_prices_csv(path) for your own files, "
                 "or the download cache at {root} (pass cache_dir= or set MLTT_CACHE_DIR to use another one).")
 
 def _empty_series() -> pd.Series:
