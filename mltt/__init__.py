@@ -32,7 +32,7 @@ _EXPORTS = {
     'mltt.data_split': ['split_data'],
     'mltt.synth': ['gbm'],
     'mltt.allocation.base': ['CapitalAllocator', 'BaseAllocator'],
-    'mltt.allocation.classical': ['FixedAllocation', 'EqualWeight', 'InverseVolatility', 'TimeSeriesMomentum', 'CrossSectionalMomentum'],
+    'mltt.allocation.classical': ['FixedAllocation', 'FixedWeights', 'EqualWeight', 'InverseVolatility', 'TimeSeriesMomentum', 'CrossSectionalMomentum'],
     'mltt.allocation.overlays': ['VolatilityTarget', 'Blend', 'Hysteresis'],
     'mltt.allocation.backtesting': ['backtest', 'backtest_model', 'BTResult', 'Band'],
     'mltt.report.measures': ['sharpe_ratio'],

@@ -11,7 +11,7 @@ from .. import _lazy_module
 # %% ../../nbs/99_api_allocation.ipynb #4a6da852
 _EXPORTS = {
     'mltt.allocation.base': ['CapitalAllocator', 'BaseAllocator', 'clone', 'LinearCombination'],
-    'mltt.allocation.classical': ['FixedAllocation', 'EqualWeight', 'InverseVolatility', 'TimeSeriesMomentum', 'CrossSectionalMomentum'],
+    'mltt.allocation.classical': ['FixedAllocation', 'FixedWeights', 'EqualWeight', 'InverseVolatility', 'TimeSeriesMomentum', 'CrossSectionalMomentum'],
     'mltt.allocation.overlays': ['volatility_scaled', 'VolatilityTarget', 'Blend', 'Hysteresis'],
     'mltt.allocation.backtesting': ['Band', 'BTResult', 'backtest', 'backtest_model'],
 }

@@ -19,6 +19,7 @@ from ..core import (RAW_PRICE_THRESHOLD, leverage_tolerance, InputError, MLTTErr
                        unpack, validate_log_prices, validate_weights, periods_per_year as _index_periods_per_year)
 from ..cache import CacheMode, cached, fingerprint, get_cache_mode
 from .._kernels.portfolio import banded, daily, scheduled
+from .._kernels.stats import mean as _mean, mean_std, downside_rms
 from ..utils import rebalance_mask
 
 # %% ../../nbs/50_backtesting.ipynb #a9514440
@@ -38,10 +39,72 @@ class Band:
 
     def __repr__(self): return f"Band({self.width:g}, measure={self.measure!r})"
 
-# %% ../../nbs/50_backtesting.ipynb #6940cb6c
-_FIELDS = ('log_returns', 'gross_log_returns', 'expenses_log', 'turnover')
+# %% ../../nbs/50_backtesting.ipynb #f1fb480d
+_STAT_KEYS = ('cagr', 'total_return', 'volatility', 'sharpe', 'sortino', 'max_drawdown', 'calmar', 'turnover')
 
 def _np(t): return t.detach().cpu().numpy()
+
+def _ratio(num:torch.Tensor, den:torch.Tensor, tol) -> torch.Tensor:
+    "`num / den`; where `den <= tol` (no dispersion): sign(num) * inf, or NaN for 0/0."
+    zero = den <= tol
+    at_zero = torch.where(num == 0, torch.full_like(num, math.nan), torch.sign(num) * math.inf)
+    return torch.where(zero, at_zero, num / torch.where(zero, torch.ones_like(den), den))
+
+def _daily_turnover(tov:torch.Tensor, index, P:float) -> torch.Tensor:
+    "Mean fraction of equity traded per calendar day, from the (K, n) turnover of the periods ending at `index[1:]`."
+    if isinstance(index, pd.DatetimeIndex) and len(index) > 1 and np.median(np.diff(index.to_numpy())) <= np.timedelta64(1, 'D'):
+        codes, days = pd.factorize(index[1:].normalize())
+        return _mean(tov.new_zeros(tov.shape[0], len(days)).index_add_(-1, torch.as_tensor(codes, device=tov.device), tov))
+    return _mean(tov) * P / (365.0 if P % 365 == 0 else 252.0)
+
+def _stat_values(res) -> torch.Tensor:
+    "The statistics of `_STAT_KEYS` (8, K) of a result's net returns from row 1 on (K: the flattened batch)."
+    lr = res.log_returns.detach().reshape(-1, len(res))[:, 1:]
+    K, n, P = lr.shape[0], lr.shape[1], float(res.periods_per_year)
+    if n == 0: return lr.new_full((len(_STAT_KEYS), K), math.nan)
+    r, growth = torch.expm1(lr), lr.sum(-1)
+    tol = 16 * torch.finfo(r.dtype).eps * r.abs().amax(-1)          # a dispersion below this is rounding noise
+    m, s = mean_std(r)
+    cagr = torch.expm1(growth * (P / n))
+    log_eq = torch.cat([torch.zeros_like(lr[:, :1]), lr.cumsum(-1)], -1)
+    mdd = -torch.expm1(log_eq - log_eq.cummax(-1).values).amin(-1)
+    tov = _daily_turnover(res.turnover.detach().reshape(K, -1)[:, 1:], res.labels.index, P)
+    return torch.stack([cagr, torch.expm1(growth), s * math.sqrt(P), _ratio(m, s, tol) * math.sqrt(P),
+                        _ratio(m, downside_rms(r), tol) * math.sqrt(P), mdd, _ratio(cagr, mdd, 0.0), tov])
+
+# %% ../../nbs/50_backtesting.ipynb #cd48dd6e
+def _plot_result(eq:pd.DataFrame, title:str, figsize:tuple):
+    "Equity curves (log axis when they span more than 3x) over their drawdowns, as a matplotlib `Figure`."
+    import matplotlib.ticker
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=figsize, layout='constrained')
+    ax, ax_dd = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
+    dd = eq / eq.cummax() - 1
+    for c in eq.columns:
+        line, = ax.plot(eq.index, eq[c], lw=1.1, label=str(c))
+        ax_dd.plot(dd.index, 100 * dd[c], color=line.get_color(), lw=0.6)
+        ax_dd.fill_between(dd.index, 100 * dd[c], 0, color=line.get_color(), alpha=0.2, lw=0)
+    lo, hi = float(np.nanmin(eq.to_numpy())), float(np.nanmax(eq.to_numpy()))
+    if lo > 0 and hi / lo > 3:
+        ax.set_yscale('log')
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f'{v:g}'))
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.axhline(1.0, color='0.6', lw=0.7, ls=':')
+    ax.set_ylabel('equity (growth of 1)'); ax_dd.set_ylabel('drawdown (%)')
+    ax.set_title(title, loc='left', fontsize=11)
+    if len(eq) > 1: ax.set_xlim(eq.index[0], eq.index[-1])
+    ax_dd.set_ylim(top=0)
+    if eq.shape[1] > 1: ax.legend(loc='upper left', frameon=False, fontsize=9)
+    for a in (ax, ax_dd): a.grid(alpha=0.3, lw=0.5)
+    return fig
+
+def _span(index) -> str:
+    "'first..last' date (or row) of an index."
+    f = lambda v: v.strftime('%Y-%m-%d') if isinstance(v, pd.Timestamp) else str(v)
+    return f'{f(index[0])}..{f(index[-1])}' if len(index) else 'no rows'
+
+# %% ../../nbs/50_backtesting.ipynb #6940cb6c
+_FIELDS = ('log_returns', 'gross_log_returns', 'expenses_log', 'turnover')
 
 @dataclass
 class BTResult:
@@ -59,7 +122,10 @@ class BTResult:
     @property
     def gross_equity(self): "Cumulative gross log return, before costs."; return self.gross_log_returns.cumsum(-1)
     @property
-    def simple_returns(self): "Net simple returns of each period."; return torch.expm1(self.log_returns)
+    def simple_returns(self):
+        "Net simple returns of each period; row 0 is NaN (the backtest starts at its close: no period ends there)."
+        r = torch.expm1(self.log_returns)
+        return torch.cat([torch.full_like(r[..., :1], math.nan), r[..., 1:]], -1)
     @property
     def batch_shape(self): "Leading batch dimensions (empty for one strategy)."; return tuple(self.log_returns.shape[:-1])
     def __len__(self): return self.log_returns.shape[-1]
@@ -82,24 +148,69 @@ class BTResult:
 
     def _index(self): return self.labels.index if self.labels.index is not None else pd.RangeIndex(len(self))
 
+    def _names(self, names):
+        "Column labels of the strategies: `names` (checked) or 0..K-1."
+        K = int(np.prod(self.batch_shape))
+        if names is None: return pd.RangeIndex(K, name='strategy')
+        if isinstance(names, str) or len(names) != K:
+            raise input_error('names', names, f'a list of {K} names, one per strategy of the batch {self.batch_shape}')
+        return pd.Index(list(names), name='strategy')
+
+    def _frame(self, t:torch.Tensor, index, names, name:str):
+        "A (..., T') tensor as a Series named `name` (one strategy) or a DataFrame with one column per strategy."
+        v = _np(t.reshape(-1, t.shape[-1]))
+        if not self.batch_shape: return pd.Series(v[0], index=index, name=name if names is None else names)
+        return pd.DataFrame(v.T, index=index, columns=self._names(names))
+
     def to_pandas(self) -> pd.DataFrame:
-        "All per-period series as a DataFrame on the dates."
+        "All per-period series as a DataFrame on the dates (`simple_returns` is NaN at row 0)."
         cols = {f: getattr(self, f) for f in _FIELDS + ('simple_returns', 'log_equity', 'gross_equity')}
         if not self.batch_shape: return pd.DataFrame({k: _np(v) for k, v in cols.items()}, index=self._index())
         frames = {k: pd.DataFrame(_np(v.reshape(-1, len(self))).T, index=self._index()) for k, v in cols.items()}
         return pd.concat(frames, axis=1, names=['field', 'strategy'])
 
-    def equity(self):
-        "Net equity curve $e^{\\text{log\\_equity}}$ (a Series; a DataFrame with one column per strategy for a batch)."
-        e = _np(torch.exp(self.log_equity.reshape(-1, len(self))))
-        if not self.batch_shape: return pd.Series(e[0], index=self._index(), name='equity')
-        return pd.DataFrame(e.T, index=self._index())
+    def equity(self,
+               names=None, # Column names of a batch's strategies (default 0..K-1), or the name of the one strategy
+              ):
+        "Net equity curve $e^{\\text{log\\_equity}}$, 1 at row 0 (a Series; a DataFrame with one column per strategy for a batch)."
+        return self._frame(torch.exp(self.log_equity), self._index(), names, 'equity')
+
+    def returns(self,
+                names=None, # Column names of a batch's strategies (default 0..K-1), or the name of the one strategy
+               ):
+        "Net simple returns from the second date on (a Series; a DataFrame for a batch): row 0 starts the backtest."
+        return self._frame(self.simple_returns[..., 1:], self._index()[1:], names, 'returns')
 
     def held_weights(self) -> pd.DataFrame:
         "Saved held weights (one strategy) as a DataFrame of dates x tickers."
         if self.weights is None: raise input_error('save_weights', False, 'True to keep the weights', 'run backtest(..., save_weights=True).')
         if self.batch_shape: raise input_error('result', self.batch_shape, 'one strategy', 'pick one with result.select(k).')
         return pd.DataFrame(_np(self.weights), index=self._index(), columns=self.labels.columns)
+
+    def stats(self,
+              names=None, # Column names of a batch's strategies (default 0..K-1), or the name of the one strategy
+             ):
+        "Main statistics of the net returns from row 1 on: a Series indexed by short keys (a DataFrame, keys x strategies, for a batch)."
+        v, keys = _np(_stat_values(self)), pd.Index(_STAT_KEYS, name='stat')
+        if not self.batch_shape: return pd.Series(v[:, 0], index=keys, name=names)
+        return pd.DataFrame(v, index=keys, columns=self._names(names))
+
+    def plot(self,
+             names=None, # Strategy names for the legend (a batch), or the name of the one strategy
+             title:str|None=None, # Default: "Net equity, first..last date"
+             figsize:tuple=(9, 5.5), # Size in inches
+            ):
+        "Net equity (log axis when it spans more than 3x) over its drawdown; returns the matplotlib `Figure`."
+        eq = self.equity(names)
+        eq = eq.to_frame() if isinstance(eq, pd.Series) else eq
+        return _plot_result(eq, title or f'Net equity, {_span(self._index())}', figsize)
+
+    def __repr__(self):
+        v = _np(_stat_values(self))
+        fmt = lambda xs: ' | '.join(f'{x:.3g}' for x in xs[:4]) + (' | ...' if len(xs) > 4 else '')
+        k = f'{int(np.prod(self.batch_shape))} strategies, ' if self.batch_shape else ''
+        eq = _np(torch.exp(self.log_returns.detach().reshape(-1, len(self)).sum(-1)))
+        return f"BTResult({k}{_span(self._index())}, {len(self)} dates; final equity {fmt(eq)}, Sharpe {fmt(v[3])})"
 
 # %% ../../nbs/50_backtesting.ipynb #7db3bc17
 def _labels(weights, prices) -> Labels:

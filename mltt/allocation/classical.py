@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 # %% auto #0
-__all__ = ['FixedAllocation', 'EqualWeight', 'InverseVolatility', 'TimeSeriesMomentum', 'CrossSectionalMomentum']
+__all__ = ['FixedAllocation', 'EqualWeight', 'InverseVolatility', 'TimeSeriesMomentum', 'CrossSectionalMomentum', 'FixedWeights']
 
 # %% ../../nbs/31_allocation_classical.ipynb #a69cb78b
 import numpy as np
+import pandas as pd
 import torch
-from ..core import (Labels, check_float, check_int, input_error)
+from ..core import (InputError, Labels, check_float, check_int, input_error)
 from ..utils import change, to_weights_matrix
 from .._kernels.returns import log_returns
 from .._kernels.rolling import causal_cov
@@ -112,3 +113,64 @@ class CrossSectionalMomentum(CapitalAllocator):
         w.scatter_(-1, order[:, N - k:], 1.0 / (k + b))
         if b: w.scatter_(-1, order[:, :b], -1.0 / (k + b))
         return w
+
+# %% ../../nbs/31_allocation_classical.ipynb #7e226e59
+def _first_missing(want:pd.Index, have:pd.Index) -> tuple:
+    "The first label of `want` that `have` lacks, and how many are missing (None, 0 if none)."
+    miss = want[have.get_indexer(want) < 0] if have.is_unique else want[~want.isin(have)]
+    return (miss[0], len(miss)) if len(miss) else (None, 0)
+
+def _show(v) -> str:
+    "A label for a message: a date as 2020-01-31 (with its time if it has one), anything else as its repr."
+    if isinstance(v, pd.Timestamp): return str(v.date()) if v == v.normalize() else str(v)
+    return repr(v)
+
+class FixedWeights(CapitalAllocator):
+    "Replay a DataFrame of precomputed weights (dates x tickers), aligned by label to the prices it is given."
+    def __init__(self,
+                 weights:pd.DataFrame, # Weights, dates x tickers: row t is the portfolio chosen at the close of date t
+                 max_leverage:float=1.0, # Largest allowed gross exposure sum(|w|) of a row
+                ):
+        if not isinstance(weights, pd.DataFrame):
+            raise input_error('weights', type(weights).__name__, 'a DataFrame of weights, dates x tickers',
+                              'pass pd.DataFrame(w, index=dates, columns=tickers).')
+        for part, what in (('index', 'date'), ('columns', 'ticker')):
+            labels = getattr(weights, part)
+            if labels.has_duplicates: raise input_error(f'weights.{part}', _show(labels[labels.duplicated()][0]), f'unique labels (a {what} appears twice)')
+        try: values = weights.to_numpy(dtype=float)
+        except (TypeError, ValueError): raise input_error('weights', dict(weights.dtypes.astype(str)), 'numeric columns') from None
+        bad = ~np.isfinite(values).all(1)
+        if bad.any(): raise InputError(f"`weights` has NaN/inf at {_show(weights.index[bad.argmax()])} (the first of {int(bad.sum())} rows). "
+                                       "Fix: fill them explicitly (0 for cash, or ffill() to hold).")
+        self.weights = weights
+        self.max_leverage = check_float('max_leverage', max_leverage, min=0, strict=True)
+
+    min_observations = 1
+
+    def _rows(self, x:torch.Tensor, labels:Labels) -> np.ndarray:
+        "The table's values at `x`'s dates and tickers (by label), or by position for an unlabelled `x` of the same shape."
+        w = self.weights
+        if labels.index is None or labels.columns is None:
+            if tuple(x.shape) != w.shape:
+                raise input_error('x.shape', tuple(x.shape), f'{w.shape}, the shape of the weights (x has no dates or tickers to align on)',
+                                  'pass the log-prices as a DataFrame with dates and tickers.')
+            return w.to_numpy(dtype=float)
+        for want, have, what in ((labels.index, w.index, 'date'), (labels.columns, w.columns, 'ticker')):
+            first, n = _first_missing(want, have)
+            if n: raise InputError(f"FixedWeights has no weights for the {what} {_show(first)} of the prices (the first of {n} missing). "
+                                   f"Fix: pass weights for every {what} of the prices, or restrict the prices to the weights' {what}s.")
+        first, n = _first_missing(w.columns, labels.columns)
+        if n: raise InputError(f"FixedWeights has weights for the ticker {_show(first)}, which the prices lack (the first of {n}). "
+                               "Fix: add its prices, or drop it from the weights explicitly.")
+        return w.loc[labels.index, labels.columns].to_numpy(dtype=float)
+
+    def _predict(self, x, labels): return torch.as_tensor(np.array(self._rows(x, labels), dtype=float), dtype=x.dtype, device=x.device)  # a writable copy
+    def predict(self, x:torch.Tensor) -> torch.Tensor:
+        "The table's weights, by position (an unlabelled `x` of the table's shape)."
+        return self._predict(x, Labels())
+
+    def __repr__(self):
+        w = self.weights
+        span = f', {_show(w.index[0])}..{_show(w.index[-1])}' if len(w) else ''
+        lev = f', max_leverage={self.max_leverage:g}' if self.max_leverage != 1 else ''
+        return f"FixedWeights({w.shape[0]} dates x {w.shape[1]} tickers{span}{lev})"

@@ -10,8 +10,9 @@ __all__ = ['volatility_scaled', 'VolatilityTarget', 'Blend', 'Hysteresis']
 
 # %% ../../nbs/32_allocation_overlays.ipynb #53a5e202
 import numpy as np
+import pandas as pd
 import torch
-from ..core import (Labels, check_choice, check_float, check_int, input_error, to_tensor, validate_log_prices)
+from ..core import (InputError, Labels, check_choice, check_float, check_int, input_error, to_tensor, unpack, validate_log_prices)
 from .._kernels.returns import log_returns
 from .._kernels.rolling import causal_cov
 from .base import CapitalAllocator, _inner
@@ -27,18 +28,32 @@ def _vol_args(w, x, target_vol, lookback, method, max_leverage, periods_per_year
             check_choice('method', method, ('ewm', 'rolling')), check_float('max_leverage', max_leverage, min=0, strict=True),
             check_float('periods_per_year', periods_per_year, min=0, strict=True))
 
+def _out_labels(w, x) -> Labels|None:
+    "Labels of `volatility_scaled`'s output: `w`'s if it is a DataFrame, else `x`'s if it is one; two DataFrames must agree."
+    lw, lx = (unpack(a)[1] if isinstance(a, pd.DataFrame) else None for a in (w, x))
+    if lw is not None and lx is not None:
+        for part, what in (('index', 'dates'), ('columns', 'tickers')):
+            if not getattr(lw, part).equals(getattr(lx, part)):
+                raise InputError(f"`w` and `x` have different {what}. Fix: align them first, e.g. w.reindex_like(x).")
+    return lw if lw is not None else lx
+
 def volatility_scaled(
-    w:torch.Tensor, # Weights (T, N) to scale
-    x:torch.Tensor, # Log-prices (T, N) the volatility is estimated from
+    w, # Weights (T, N) to scale: a tensor, an array or a DataFrame
+    x, # Log-prices (T, N) the volatility is estimated from: a tensor, an array or a DataFrame
     target_vol:float=0.10, # Annualised volatility target
     lookback:int=60, # Span ("ewm") or window ("rolling") of the estimate, in periods
     method:str='ewm', # "ewm" or "rolling"
     per_asset:bool=False, # Scale each asset by its own volatility instead of the portfolio's
     max_leverage:float=1.0, # Cap on the gross exposure after scaling
     periods_per_year:float=252, # Annualisation of the per-period volatility
-) -> torch.Tensor:
-    "`w` scaled row by row to the ex-ante volatility target, capped at `max_leverage` (differentiable in `w`)."
-    w, x, target_vol, lookback, method, max_leverage, periods_per_year = _vol_args(w, x, target_vol, lookback, method, max_leverage, periods_per_year)
+) -> torch.Tensor|pd.DataFrame:
+    "`w` scaled row by row to the ex-ante volatility target, capped at `max_leverage` (a DataFrame for DataFrame inputs; differentiable in a tensor `w`)."
+    labels = _out_labels(w, x)
+    out = _scaled(*_vol_args(w, x, target_vol, lookback, method, max_leverage, periods_per_year), per_asset)
+    return out if labels is None else labels.frame(out)
+
+def _scaled(w, x, target_vol, lookback, method, max_leverage, periods_per_year, per_asset) -> torch.Tensor:
+    "The scaling of `volatility_scaled` on checked tensors."
     cov = causal_cov(log_returns(x), lookback, method, per_asset)
     tiny = torch.finfo(w.dtype).tiny
     if per_asset:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
+import re
 from dataclasses import dataclass
 
 # %% auto #0
@@ -109,6 +110,14 @@ def _to_out(v):
         return a
     return pd.Timedelta(a[()]) if np.issubdtype(a.dtype, np.timedelta64) else float(a)
 
+def _slug(name) -> str:
+    "`name` in snake case: lower case, each run of other characters one '_'."
+    return re.sub(r'[^0-9a-z]+', '_', str(name).lower()).strip('_') or 'metric'
+
+def _check_key(key) -> str:
+    if isinstance(key, str) and key.strip() and key == key.strip(): return key
+    raise input_error('key', key, 'a non-empty string without surrounding spaces', "e.g. AnnualSharpe(rf=0.02, key='sharpe_rf2').")
+
 def _check_param(k, v):
     if k == 'T': return None if v is None else check_float('T', v, min=0, strict=True)
     if k in ('risk_free_rate', 'target', 'threshold'): return check_float(k, v, min=-1, strict=True)
@@ -118,12 +127,20 @@ def _check_param(k, v):
     return v
 
 class Metric(ABC):
-    "A named statistic of a backtest result: `name`, `calculate(result)`, `format_value(value)`."
+    "A named statistic of a backtest result: `key`, `name`, `calculate(result)`, `format_value(value)`."
     _defaults:dict = {}
 
-    def __init__(self, **params):
+    def __init__(self,
+                 key:str|None=None, # Row key in reports; default the class's `key`
+                 **params): # The metric's parameters (see `params`)
         for k, v in self._defaults.items(): setattr(self, k, v)
+        if key is not None: self.__dict__['key'] = _check_key(key)
         self.set_params(**params)
+
+    @property
+    def key(self) -> str:
+        "Short, stable row key of reports: the `key=` given, else the class's `key`, else the name in snake case."
+        return self.__dict__.get('key') or _slug(self.name)
 
     @property
     @abstractmethod
@@ -150,4 +167,6 @@ class Metric(ABC):
         return self
 
     def __call__(self, result): return self.calculate(result)
-    def __repr__(self): return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.params.items() if k != 'benchmark')})"
+    def __repr__(self):
+        own = {'key': self.__dict__['key']} if 'key' in self.__dict__ else {}
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in {**self.params, **own}.items() if k != 'benchmark')})"
