@@ -10,7 +10,7 @@ from .. import _lazy_module
 
 # %% ../../nbs/99_api_nn.ipynb #949ec8d5
 _EXPORTS = {
-    'mltt.nn.features': ['window_features'],
+    'mltt.nn.features': ['window_features', 'feature_frame'],
     'mltt.nn.models': ['allocation_head', 'NNAllocator', 'LSTMAllocator', 'TransformerAllocator'],
     'mltt.nn.losses': ['LOSSES', 'vol_scale_factors', 'apply_scale', 'portfolio_returns', 'sharpe_loss', 'sortino_loss'],
     'mltt.nn.training': ['History', 'save_checkpoint', 'load_checkpoint', 'fit'],

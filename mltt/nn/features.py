@@ -7,11 +7,12 @@ from __future__ import annotations
 import math
 
 # %% auto #0
-__all__ = ['window_features']
+__all__ = ['window_features', 'feature_frame']
 
-# %% ../../nbs/40_nn_features.ipynb #425e5598
+# %% ../../nbs/40_nn_features.ipynb #2b0347dd
+import pandas as pd
 import torch
-from ..core import (check_int, validate_log_prices)
+from ..core import (check_int, input_error, validate_log_prices)
 from .._kernels.returns import log_returns
 from .._kernels.rolling import rolling_mean
 
@@ -37,3 +38,22 @@ def window_features(
     rx = r.unfold(0, lookback, 1)[1:]
     fp = (px - px[..., -1:]) / (s * math.sqrt(lookback))
     return torch.cat([fp, rx / s], 1).transpose(1, 2)          # (W, k, 2N)
+
+# %% ../../nbs/40_nn_features.ipynb #2383a859
+def feature_frame(
+    prices:pd.DataFrame, # Log-prices (T, N) with dates and tickers
+    end=None, # Last day of the window: a date (the last row on or before it) or a row number (None: the last row)
+    lookback:int=50, # Rows per window (k)
+) -> pd.DataFrame:
+    "What the network sees on day `end`: the window's `lookback` dates x (price, return) features x tickers."
+    if not isinstance(prices, pd.DataFrame): raise input_error('prices', prices, 'a DataFrame of log-prices (dates x tickers)', 'for tensors use window_features.')
+    lookback, T = check_int('lookback', lookback, min=2), len(prices)
+    if end is None: row = T - 1
+    elif isinstance(end, int): row = end + T if end < 0 else end
+    else: row = int(prices.index.searchsorted(pd.Timestamp(end), side='right')) - 1
+    if not lookback <= row < T:
+        first = prices.index[lookback] if T > lookback else 'none: too few rows'
+        raise input_error('end', end, f'a day with a full window: row {lookback} to {T - 1} (the first is {first})')
+    f = window_features(prices.iloc[:row + 1], lookback)[-1]      # causal: the rows after `end` change nothing
+    cols = pd.MultiIndex.from_product([['price', 'return'], prices.columns], names=['feature', 'ticker'])
+    return pd.DataFrame(f.cpu().numpy(), index=prices.index[row - lookback + 1:row + 1], columns=cols)
