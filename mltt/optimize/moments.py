@@ -13,7 +13,7 @@ from .._kernels.rolling import ewm_decay
 
 # %% auto #0
 __all__ = ['RETURN_KINDS', 'MEAN_METHODS', 'COV_METHODS', 'returns_from_log_prices', 'MomentEstimator', 'SampleMean', 'EWMMean',
-           'SampleCovariance', 'EWMCovariance', 'LedoitWolf', 'is_psd', 'nearest_psd', 'expected_returns', 'covariance',
+           'SampleCovariance', 'EWMCovariance', 'LedoitWolf', 'expected_returns', 'covariance', 'is_psd', 'nearest_psd',
            'rolling_moments']
 
 # %% ../../nbs/33_optimize_moments.ipynb #b4ff168f
@@ -80,24 +80,35 @@ class EWMCovariance(MomentEstimator):
         return (X * _ewm_weights(R.shape[-2], self.span, R)[:, None]).transpose(-1, -2) @ X
 
 # %% ../../nbs/33_optimize_moments.ipynb #84fac365
+def _ledoit_wolf(R:torch.Tensor) -> tuple:
+    "The biased covariance S, the target scale tr(S)/N and the Ledoit-Wolf intensity of returns R (..., n, N)."
+    n, p = R.shape[-2], R.shape[-1]
+    X = _centered(R); X2 = X ** 2
+    S = X.transpose(-1, -2) @ X / n
+    tr = X2.sum(-2) / n                                  # diagonal of S
+    mu = tr.sum(-1) / p
+    beta_ = (X2.transpose(-1, -2) @ X2).sum((-1, -2))
+    delta_ = (S ** 2).sum((-1, -2))                      # = sum((X'X)^2) / n^2
+    beta = (beta_ / n - delta_) / (p * n)
+    delta = (delta_ - 2 * mu * tr.sum(-1) + p * mu ** 2) / p
+    beta = torch.minimum(beta, delta)
+    shrink = torch.where(beta == 0, torch.zeros_like(beta), beta / torch.where(delta == 0, torch.ones_like(delta), delta))
+    if p == 1: shrink = torch.zeros_like(shrink)
+    return S, mu, shrink
+
 class LedoitWolf(MomentEstimator):
     "Ledoit-Wolf shrunk covariance, as `sklearn.covariance.LedoitWolf().fit(R).covariance_`."
     name = 'ledoit_wolf'
     def __call__(self, R):
-        n, p = R.shape[-2], R.shape[-1]
-        X = _centered(R); X2 = X ** 2
-        S = X.transpose(-1, -2) @ X / n
-        tr = X2.sum(-2) / n                                  # diagonal of S
-        mu = tr.sum(-1) / p
-        beta_ = (X2.transpose(-1, -2) @ X2).sum((-1, -2))
-        delta_ = (S ** 2).sum((-1, -2))                      # = sum((X'X)^2) / n^2
-        beta = (beta_ / n - delta_) / (p * n)
-        delta = (delta_ - 2 * mu * tr.sum(-1) + p * mu ** 2) / p
-        beta = torch.minimum(beta, delta)
-        shrink = torch.where(beta == 0, torch.zeros_like(beta), beta / torch.where(delta == 0, torch.ones_like(delta), delta))
-        if p == 1: shrink = torch.zeros_like(shrink)
-        eye = torch.eye(p, dtype=R.dtype, device=R.device)
+        S, mu, shrink = _ledoit_wolf(R)
+        eye = torch.eye(R.shape[-1], dtype=R.dtype, device=R.device)
         return (1 - shrink)[..., None, None] * S + (shrink * mu)[..., None, None] * eye
+
+    def shrinkage(self,
+        R:torch.Tensor, # Returns (..., n, N)
+    ) -> torch.Tensor:
+        "The shrinkage intensity $\\delta$ (...,) in [0, 1] of the returns `R` (sklearn's `shrinkage_`)."
+        return _ledoit_wolf(R)[2]
 
 # %% ../../nbs/33_optimize_moments.ipynb #88369dbb
 def _as_matrix(cov, name='cov'):
@@ -116,30 +127,6 @@ def _like(t:torch.Tensor, x, index=None, columns=None, name=None):
         if t.ndim == 1: return pd.Series(a, index=index, name=name)
         if t.ndim == 2: return pd.DataFrame(a, index=index, columns=columns)
     return a
-
-# %% ../../nbs/33_optimize_moments.ipynb #15f9acdd
-def is_psd(
-    cov, # Symmetric matrix (..., N, N): DataFrame, array or tensor
-    tol:float=1e-10, # Eigenvalues >= -tol * max(|eigenvalue|) count as zero
-) -> bool:
-    "Whether `cov` is symmetric positive semi-definite (every matrix of a batch)."
-    t, _ = _as_matrix(cov)
-    if not torch.allclose(t, t.transpose(-1, -2), rtol=1e-8, atol=1e-12): return False
-    ev = torch.linalg.eigvalsh(t)
-    return bool((ev.min(-1).values >= -tol * ev.abs().max(-1).values.clamp_min(1e-300)).all())
-
-def nearest_psd(
-    cov, # Square matrix (..., N, N): DataFrame, array or tensor
-    eps:float=0.0, # Smallest eigenvalue kept, relative to the largest (0: PSD; > 0: positive definite)
-):
-    "The nearest (Frobenius) symmetric PSD matrix to `cov`, by eigenvalue clipping; same kind as `cov`."
-    t, lab = _as_matrix(cov)
-    eps = check_float('eps', eps, min=0, max=1)
-    s = (t + t.transpose(-1, -2)) / 2
-    ev, V = torch.linalg.eigh(s)
-    ev = ev.clamp_min((eps * ev.abs().max(-1, keepdim=True).values).expand_as(ev))
-    out = (V * ev[..., None, :]) @ V.transpose(-1, -2)
-    return _like((out + out.transpose(-1, -2)) / 2, cov, lab.index, lab.columns)
 
 # %% ../../nbs/33_optimize_moments.ipynb #61e6f704
 MEAN_METHODS = ('sample', 'ewm')
@@ -208,6 +195,30 @@ def covariance(
     R, lab = _window_returns(log_prices, kind)
     _check_rows(R.shape[-2], R.shape[-1], est)
     return _like(_estimate(est, R, True, 'method') * ppy, log_prices, lab.columns, lab.columns)
+
+# %% ../../nbs/33_optimize_moments.ipynb #15f9acdd
+def is_psd(
+    cov, # Symmetric matrix (..., N, N): DataFrame, array or tensor
+    tol:float=1e-10, # Eigenvalues >= -tol * max(|eigenvalue|) count as zero
+) -> bool:
+    "Whether `cov` is symmetric positive semi-definite (every matrix of a batch)."
+    t, _ = _as_matrix(cov)
+    if not torch.allclose(t, t.transpose(-1, -2), rtol=1e-8, atol=1e-12): return False
+    ev = torch.linalg.eigvalsh(t)
+    return bool((ev.min(-1).values >= -tol * ev.abs().max(-1).values.clamp_min(1e-300)).all())
+
+def nearest_psd(
+    cov, # Square matrix (..., N, N): DataFrame, array or tensor
+    eps:float=0.0, # Smallest eigenvalue kept, relative to the largest (0: PSD; > 0: positive definite)
+):
+    "The nearest (Frobenius) symmetric PSD matrix to `cov`, by eigenvalue clipping; same kind as `cov`."
+    t, lab = _as_matrix(cov)
+    eps = check_float('eps', eps, min=0, max=1)
+    s = (t + t.transpose(-1, -2)) / 2
+    ev, V = torch.linalg.eigh(s)
+    ev = ev.clamp_min((eps * ev.abs().max(-1, keepdim=True).values).expand_as(ev))
+    out = (V * ev[..., None, :]) @ V.transpose(-1, -2)
+    return _like((out + out.transpose(-1, -2)) / 2, cov, lab.index, lab.columns)
 
 # %% ../../nbs/33_optimize_moments.ipynb #670d7e7b
 def rolling_moments(
