@@ -10,10 +10,10 @@ from .. import _lazy_module
 
 # %% ../../nbs/99_api_validation.ipynb #15dee789
 _EXPORTS = {
-    'mltt.validation.splitters': ['WalkForward', 'PurgedKFold', 'CombinatorialPurgedCV'],
+    'mltt.validation.splitters': ['WalkForward', 'PurgedKFold', 'CombinatorialPurgedCV', 'split_roles', 'plot_splits'],
     'mltt.validation.causality': ['CausalityReport', 'check_causal', 'leaky_allocators', 'RandomWalkReport', 'random_walks', 'random_walk_test'],
     'mltt.validation.walkforward': ['WalkForwardResult', 'WalkForwardAllocator', 'walk_forward', 'cpcv_backtest'],
-    'mltt.validation.sweeps': ['sweep'],
+    'mltt.validation.sweeps': ['sweep', 'plot_sweep'],
     'mltt.validation.overfitting': ['EULER_GAMMA', 'PBOResult', 'probability_of_backtest_overfitting', 'expected_max_sharpe', 'DSRResult', 'deflated_sharpe_ratio'],
     'mltt.validation.buckets': ['BucketWatcher'],
 }

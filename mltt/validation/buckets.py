@@ -10,10 +10,15 @@ from typing import Callable
 __all__ = ['BucketWatcher']
 
 # %% ../../nbs/75_buckets.ipynb #2148a541
+import numpy as np
+import pandas as pd
 import torch
+import matplotlib, matplotlib.dates
+from matplotlib.figure import Figure
 from ..core import (InputError, NotFittedError, Labels, check_int, check_float, check_choice, input_error,
                        unpack, to_tensor, validate_log_prices)
 from ..allocation.backtesting import backtest
+from ..report import measures as M
 from .causality import _model_out
 
 # %% ../../nbs/75_buckets.ipynb #1cecdd5f
@@ -91,3 +96,35 @@ class BucketWatcher:
             args = (w[f:].to(p.dtype), p[f:]) if lab.index is None else (lab.frame(w[f:]), lab.frame(p[f:]))
             out[name] = backtest(*args, **backtest_kwargs)
         return out
+
+    def summary(self,
+                results:dict, # {name: BTResult} from `backtest_buckets`
+               ) -> pd.DataFrame:
+        "One row per bucket: its assets, total return, annualised Sharpe ratio and maximum drawdown after the formation window."
+        masks, names = self.buckets
+        cols = self.labels.columns
+        rows = {}
+        for name, res in results.items():
+            idx = torch.nonzero(masks[names.index(name)])[:, 0].tolist()
+            r = torch.expm1(res.log_returns[1:].detach().cpu())   # row 0 starts the backtest: no return
+            rows[name] = dict(assets=', '.join(str(cols[i]) if cols is not None else str(i) for i in idx),
+                              total_return=float(M.total_return(r)), sharpe=float(M.sharpe_ratio(r, res.periods_per_year)),
+                              max_drawdown=float(M.max_drawdown(r)))
+        return pd.DataFrame.from_dict(rows, orient='index').rename_axis('bucket')
+
+    def plot(self,
+             results:dict, # {name: BTResult} from `backtest_buckets`
+             ax=None, # Axes to draw on (default: a new Figure)
+            ) -> Figure:
+        "Equity of each bucket (growth of 1) over the rows after the formation window."
+        if ax is None: ax = Figure(figsize=(10, 4), layout='constrained').add_subplot()
+        for k, (name, res) in enumerate(results.items()):
+            x = res.labels.index if res.labels.index is not None else np.arange(self.formation_size, self.formation_size + len(res))
+            ax.plot(x, np.exp(np.r_[0.0, res.log_returns[1:].detach().cpu().cumsum(-1).numpy()]), lw=1.1, ls=('-', '--', '-.', ':')[k % 4], label=name)
+        ax.axhline(1, color='k', lw=0.6); ax.grid(alpha=0.3); ax.set_ylabel('growth of 1')
+        ax.set_title(f'Buckets formed on the first {self.formation_size} rows, backtested on the rest', fontsize=10)
+        ax.legend(loc='best', fontsize=8)
+        if isinstance(res.labels.index, pd.DatetimeIndex):
+            loc = matplotlib.dates.AutoDateLocator(minticks=4, maxticks=10)
+            ax.xaxis.set_major_locator(loc); ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(loc))
+        return ax.figure

@@ -138,6 +138,10 @@ class RandomWalkReport:
     n_paths:int # Number of random walks
     path_means:torch.Tensor # Mean return of each path
 
+    def __repr__(self):
+        return (f"RandomWalkReport(passed={self.passed}, mean_return={self.mean_return:.3g}, t_stat={self.t_stat:.2f}, "
+                f"p_value={self.p_value:.3g}, n_paths={self.n_paths})")
+
 def random_walks(
     n_paths:int=100, # Number of independent paths
     T:int=500, # Rows per path

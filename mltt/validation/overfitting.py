@@ -15,11 +15,12 @@ __all__ = ['EULER_GAMMA', 'PBOResult', 'probability_of_backtest_overfitting', 'e
 # %% ../../nbs/73_overfitting.ipynb #4a667135
 import numpy as np
 import torch
+from matplotlib.figure import Figure
 from ..core import check_int, check_float, input_error, unpack
 from .._kernels.stats import pooled_mean_std
 
 # %% ../../nbs/73_overfitting.ipynb #3ea1e656
-@dataclass
+@dataclass(repr=False)
 class PBOResult:
     "Outcome of `probability_of_backtest_overfitting`."
     pbo:float # P(logit <= 0): probability that the in-sample best is at or below the out-of-sample median
@@ -29,6 +30,29 @@ class PBOResult:
     oos_performance:torch.Tensor # Its out-of-sample metric
     prob_oos_loss:float # P(out-of-sample metric of the selected strategy < 0)
     n_combinations:int # Number of in-sample/out-of-sample combinations
+
+    def __repr__(self):
+        return (f"PBOResult(pbo={self.pbo:.3f}, prob_oos_loss={self.prob_oos_loss:.3f}, n_combinations={self.n_combinations}, "
+                f"median logit={float(self.logits.median()):.2f})")
+
+    def plot(self) -> Figure:
+        "Histogram of the logits (PBO is the share at or left of 0), and the selected strategy's out-of-sample against in-sample metric."
+        fig = Figure(figsize=(10, 3.6), layout='constrained')
+        a, b = fig.subplots(1, 2)
+        lg = self.logits.detach().cpu().numpy()
+        bins = np.histogram_bin_edges(lg, bins=min(40, max(10, int(np.sqrt(len(lg))))))
+        a.hist(lg[lg <= 0], bins=bins, color='#d62728', alpha=0.8, label=f'logit <= 0: {self.pbo:.1%} (PBO)')
+        a.hist(lg[lg > 0], bins=bins, color='#1f77b4', alpha=0.8, label=f'logit > 0: {1 - self.pbo:.1%}')
+        a.axvline(0, color='k', lw=0.8)
+        a.set_xlabel('logit of the out-of-sample rank of the in-sample best'); a.set_ylabel('combinations')
+        a.set_title(f'Probability of backtest overfitting: {self.pbo:.1%}', fontsize=10); a.legend(fontsize=8, loc='upper left')
+        x, y = self.is_performance.detach().cpu().numpy(), self.oos_performance.detach().cpu().numpy()
+        b.scatter(x, y, s=6, alpha=0.4, color='#1f77b4', linewidths=0)
+        b.axhline(0, color='k', lw=0.8)
+        b.set_xlabel('in-sample metric of the selected strategy'); b.set_ylabel('its out-of-sample metric')
+        b.set_title(f'Out of sample after selection: P(loss) = {self.prob_oos_loss:.1%}', fontsize=10)
+        for ax in (a, b): ax.grid(alpha=0.3)
+        return fig
 
 # %% ../../nbs/73_overfitting.ipynb #b19caa65
 def _block_sharpe(r:torch.Tensor, bounds:np.ndarray, member:torch.Tensor) -> torch.Tensor:
@@ -105,12 +129,13 @@ def expected_max_sharpe(
     return sd * float((1 - EULER_GAMMA) * z[0] + EULER_GAMMA * z[1])
 
 # %% ../../nbs/73_overfitting.ipynb #4685ee36
-@dataclass
+@dataclass(repr=False)
 class DSRResult:
     "Outcome of `deflated_sharpe_ratio`."
     dsr:float # Probability that the true Sharpe ratio exceeds `expected_max_sharpe`
     expected_max_sharpe:float # SR_0: the best Sharpe ratio expected from the trials by luck alone
     z:float # The standardised statistic whose normal CDF is `dsr`
+    def __repr__(self): return f"DSRResult(dsr={self.dsr:.4f}, expected_max_sharpe={self.expected_max_sharpe:.4g} per period, z={self.z:.3f})"
 
 def deflated_sharpe_ratio(
     observed_sharpe:float, # Sharpe ratio of the selected strategy, per period

@@ -7,10 +7,12 @@ from __future__ import annotations
 import itertools, math
 
 # %% auto #0
-__all__ = ['WalkForward', 'PurgedKFold', 'CombinatorialPurgedCV']
+__all__ = ['split_roles', 'plot_splits', 'WalkForward', 'PurgedKFold', 'CombinatorialPurgedCV']
 
 # %% ../../nbs/70_splitters.ipynb #bbef08d1
 import datetime as dt
+import matplotlib, matplotlib.dates, matplotlib.patches
+from matplotlib.figure import Figure
 import numpy as np
 import pandas as pd
 from ..core import (check_int, input_error)
@@ -40,6 +42,79 @@ def _purged_train_mask(
 def _cv_repr(obj, names) -> str:
     "`Class(a=1, b=2)`, as scikit-learn prints estimators."
     return f"{type(obj).__name__}({', '.join(f'{k}={getattr(obj, k)!r}' for k in names)})"
+
+# %% ../../nbs/70_splitters.ipynb #65d680b1
+_SPLIT_COLOURS = {'train': '#1f77b4', 'test': '#ff7f0e', 'purged': '#bdbdbd', 'embargoed': '#d62728'}
+_ROLES = ('unused', 'train', 'test', 'purged', 'embargoed')
+
+def split_roles(
+    cv, # A splitter with `split(X)` (and, if it has them, `purged_size`, `embargo_size`)
+    X, # The data it splits
+) -> np.ndarray:
+    "Role of every row in every split (n_splits, n_rows): 0 unused, 1 train, 2 test, 3 purged, 4 embargoed."
+    if isinstance(cv, str) or not hasattr(cv, 'split'): raise input_error('cv', cv, 'a splitter with split(X)', 'e.g. WalkForward(63, 252) or PurgedKFold(5).')
+    n, p, e = _n_rows(X), int(getattr(cv, 'purged_size', 0) or 0), int(getattr(cv, 'embargo_size', 0) or 0)
+    out = []
+    for train, test in cv.split(X):
+        role = np.zeros(n, np.int8)
+        is_test = np.zeros(n, bool); is_test[test] = True
+        cs = np.r_[0, np.cumsum(is_test)]; t = np.arange(n)            # cs[t] = test rows before t
+        ahead = cs[np.minimum(t + p, n - 1) + 1] - cs[t + 1]            # test rows in (t, t+p]
+        after = len(train) > 0 and np.max(train) > np.min(test)         # trains after testing: purge and embargo behind too
+        behind_p = cs[t] - cs[np.maximum(t - p, 0)]                     # test rows in [t-p, t)
+        behind_e = cs[np.maximum(t - p, 0)] - cs[np.maximum(t - p - e, 0)]  # test rows in [t-p-e, t-p)
+        role[(ahead > 0) | (after & (behind_p > 0))] = 3
+        role[(role == 0) & after & (behind_e > 0)] = 4
+        role[train], role[test] = 1, 2
+        out.append(role)
+    return np.stack(out)
+
+# %% ../../nbs/70_splitters.ipynb #1d591b5d
+def _row_edges(X, n:int):
+    "x coordinates of the n+1 row edges (dates as matplotlib numbers when `X` has a DatetimeIndex) and whether they are dates."
+    ix = getattr(X, 'index', None)
+    if not isinstance(ix, pd.DatetimeIndex) or n < 2: return np.arange(n + 1, dtype=float), False
+    x = matplotlib.dates.date2num(ix.tz_localize(None))
+    return np.r_[x, x[-1] + np.median(np.diff(x))], True
+
+def _runs(mask:np.ndarray) -> list[tuple[int, int]]:
+    "Runs [a, b) of consecutive True rows."
+    d = np.diff(np.r_[0, mask.astype(np.int8), 0])
+    return list(zip(np.nonzero(d == 1)[0], np.nonzero(d == -1)[0]))
+
+def _short_repr(cv) -> str:
+    "`Class(a=1)` with the arguments that are set (not None, False or 0)."
+    kw = cv.get_params() if hasattr(cv, 'get_params') else {}
+    return f"{type(cv).__name__}({', '.join(f'{k}={v!r}' for k, v in kw.items() if v is not None and v is not False and not (type(v) is int and v == 0))})"
+
+def plot_splits(
+    cv, # A splitter with `split(X)`: WalkForward, PurgedKFold, CombinatorialPurgedCV, or scikit-learn's
+    X, # The data it splits; with a DatetimeIndex the x axis shows dates
+    ax=None, # Axes to draw on (default: a new Figure)
+    title:str|None=None, # Title (default: the splitter's repr)
+) -> Figure:
+    "One row per split: training, test, purged and embargoed rows coloured along time."
+    roles = split_roles(cv, X)
+    S, n = roles.shape
+    edges, dated = _row_edges(X, n)
+    if ax is None: ax = Figure(figsize=(10, min(1.4 + 0.28 * S, 9)), layout='constrained').add_subplot()
+    for s in range(S):
+        for code, name in enumerate(_ROLES[1:], 1):
+            spans = [(edges[a], edges[b] - edges[a]) for a, b in _runs(roles[s] == code)]
+            if spans: ax.broken_barh(spans, (s - 0.4, 0.8), facecolors=_SPLIT_COLOURS[name], gid=f'{name}:{s}', linewidth=0)
+    ax.set_ylim(S - 0.5, -0.5); ax.set_xlim(edges[0], edges[-1])
+    step = max(1, S // 20)
+    ax.set_yticks(range(0, S, step), [str(s) for s in range(0, S, step)]); ax.set_ylabel('split')
+    seen = [r for c, r in enumerate(_ROLES) if c and (roles == c).any()]
+    ax.legend(handles=[matplotlib.patches.Patch(color=_SPLIT_COLOURS[r], label=r) for r in seen],
+              loc='upper left', bbox_to_anchor=(1.005, 1), frameon=False, fontsize=8)
+    ax.set_title(_short_repr(cv) if title is None else title, fontsize=10)
+    if dated:
+        loc = matplotlib.dates.AutoDateLocator(minticks=4, maxticks=10)
+        ax.xaxis.set_major_locator(loc); ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(loc))
+    else: ax.set_xlabel('row')
+    ax.grid(axis='x', alpha=0.3)
+    return ax.figure
 
 # %% ../../nbs/70_splitters.ipynb #e63cbe95
 class WalkForward:

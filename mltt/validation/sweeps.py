@@ -8,10 +8,12 @@ import itertools
 from typing import Callable
 
 # %% auto #0
-__all__ = ['sweep']
+__all__ = ['sweep', 'plot_sweep']
 
 # %% ../../nbs/74_sweeps.ipynb #21348239
+import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 import torch
 from ..core import (InputError, input_error,
                        unpack, to_tensor, validate_log_prices)
@@ -53,3 +55,37 @@ def sweep(
     table['turnover'] = (res.turnover[:, start:].mean(-1) * P).numpy()
     table.attrs['start_row'] = start
     return table
+
+# %% ../../nbs/74_sweeps.ipynb #607b489d
+def plot_sweep(
+    table:pd.DataFrame, # A table from sweep (one row per parameter set)
+    x:str, # Parameter on the x axis
+    y:str|None=None, # Parameter on the y axis: a heat map (default: a line over `x`)
+    value:str='sharpe', # Column to show
+    ax=None, # Axes to draw on (default: a new Figure)
+) -> Figure:
+    "`value` over one parameter (a line) or two (an annotated heat map)."
+    for name, col in (('x', x), ('y', y), ('value', value)):
+        if col is not None and col not in table.columns:
+            raise input_error(name, col, f'a column of the table ({", ".join(map(str, table.columns))})')
+    keys = [x] if y is None else [x, y]
+    if table.duplicated(keys).any():
+        raise input_error('y' if y is None else 'table', y if y is None else 'repeated (x, y) pairs', f'one row per value of {keys}',
+                          'the grid has other parameters: filter the table to one value of each first.')
+    if ax is None: ax = Figure(figsize=(7, 3.6) if y is None else (7, 0.9 + 0.45 * table[y].nunique()), layout='constrained').add_subplot()
+    if y is None:
+        t = table.sort_values(x)
+        ax.plot(t[x].to_numpy(), t[value].to_numpy(), marker='o', lw=1.2)
+        ax.set_xlabel(x); ax.set_ylabel(value); ax.grid(alpha=0.3)
+    else:
+        grid = table.pivot(index=y, columns=x, values=value)
+        v = grid.to_numpy(dtype=float)
+        m = np.nanmax(np.abs(v))
+        both = np.nanmin(v) < 0 < np.nanmax(v)
+        im = ax.imshow(v, cmap='RdYlGn' if both else 'viridis', vmin=-m if both else None, vmax=m if both else None, aspect='auto', origin='lower')
+        ax.set_xticks(range(v.shape[1]), [str(c) for c in grid.columns]); ax.set_yticks(range(v.shape[0]), [str(r) for r in grid.index])
+        for (r, c), val in np.ndenumerate(v):
+            ax.text(c, r, f'{val:.2f}', ha='center', va='center', fontsize=8)
+        ax.set_xlabel(x); ax.set_ylabel(y); ax.figure.colorbar(im, ax=ax, label=value)
+    ax.set_title(f'{value} by {x}' + ('' if y is None else f' and {y}'), fontsize=10)
+    return ax.figure

@@ -15,7 +15,12 @@ __all__ = ['WalkForwardResult', 'WalkForwardAllocator', 'walk_forward', 'cpcv_ba
 import numpy as np
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
+import matplotlib, matplotlib.dates, matplotlib.ticker
+from matplotlib.figure import Figure
+import warnings
+with warnings.catch_warnings():   # in Jupyter without ipywidgets, tqdm.auto warns at import (then draws a text bar)
+    warnings.simplefilter('ignore')
+    from tqdm.auto import tqdm
 from ..core import (InputError, Labels, NotFittedError, input_error,
                        unpack, to_tensor, validate_log_prices)
 from ..cache import fingerprint
@@ -25,7 +30,7 @@ from .causality import _model_out
 from .splitters import CombinatorialPurgedCV, WalkForward
 
 # %% ../../nbs/72_walkforward.ipynb #32ecce23
-@dataclass
+@dataclass(repr=False)
 class WalkForwardResult:
     "Outcome of `walk_forward`."
     result:Any # BTResult of the stitched out-of-sample weights, over all rows
@@ -39,6 +44,62 @@ class WalkForwardResult:
     def oos(self):
         "The backtest from the first out-of-sample row on (no warm-up rows of cash)."
         return self.result[self.first_test_row:]
+
+    def _at(self, row:int):
+        "Date of `row` when the prices were dated, else the row number."
+        ix = self.result.labels.index
+        return ix[row] if ix is not None else int(row)
+
+    def periods(self) -> pd.DataFrame:
+        "One row per period: its training and test spans (dates, or rows), the model, and the period's out-of-sample return."
+        lr, rows = self.result.log_returns.detach().cpu(), []
+        for (train, test), m in zip(self.splits, self.models):
+            a, b = int(np.min(test)), int(np.max(test))   # weights of rows a..b earn the returns of rows a+1..b+1
+            rows.append(dict(train_start=self._at(int(np.min(train))) if len(train) else None, train_end=self._at(int(np.max(train))) if len(train) else None,
+                             test_start=self._at(a), test_end=self._at(b), model=repr(m), period_return=float(torch.expm1(lr[a + 1:b + 2].sum()))))
+        return pd.DataFrame(rows, index=pd.RangeIndex(len(rows), name='period'))
+
+    def __repr__(self):
+        at = lambda i: str(self._at(i).date()) if isinstance(self._at(i), pd.Timestamp) else f'row {i}'
+        last = int(max(np.max(te) for _, te in self.splits))
+        n, kinds = len({id(m) for m in self.models}), ', '.join(sorted({type(m).__name__ for m in self.models}))
+        total = float(torch.expm1(self.oos.log_returns.sum()))
+        return (f"WalkForwardResult: {len(self.splits)} periods out of sample, {at(self.first_test_row)} to {at(last)}\n"
+                f"  {n} model{'s' if n != 1 else ''} ({kinds}); total return {total:+.1%}\n"
+                f"  .periods(): a table of the periods; .plot(): the stitched equity")
+
+    def plot(self,
+             benchmark=None, # A BTResult over the same rows, or {name: BTResult}, drawn over the same out-of-sample rows
+             ax=None, # Axes to draw on (default: a new Figure)
+             log:bool=False, # Log scale on the y axis
+            ) -> Figure:
+        "Stitched out-of-sample equity (growth of 1), a dotted line where each period's model takes over, against benchmarks."
+        curves = {'walk-forward': self.result}
+        if benchmark is not None: curves.update(benchmark if isinstance(benchmark, dict) else {'benchmark': benchmark})
+        for name, r in curves.items():
+            if not hasattr(r, 'log_returns') or r.batch_shape or len(r) != len(self.result):
+                raise input_error('benchmark', name, f'a BTResult of one strategy over the same {len(self.result)} rows',
+                                  'backtest the benchmark on the same prices, e.g. backtest(EqualWeight()(prices), prices).')
+        if ax is None: ax = Figure(figsize=(10, 4), layout='constrained').add_subplot()
+        s = self.first_test_row
+        ix = self.result.labels.index
+        x = ix[s:] if ix is not None else np.arange(s, len(self.result))
+        for k, (name, r) in enumerate(curves.items()):
+            eq = np.exp(np.r_[0.0, r.log_returns[s + 1:].detach().cpu().cumsum(-1).numpy()])   # 1 at the close of the first test row
+            ax.plot(x, eq, lw=1.6 if k == 0 else 1.0, ls='-' if k == 0 else '--', label=name, zorder=3 if k == 0 else 2)
+        for _, te in self.splits:
+            ax.axvline(self._at(int(np.min(te))), color='0.55', lw=0.8, ls=':', zorder=1)
+        if log:
+            ax.set_yscale('log'); ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f'{v:g}'))
+            ax.yaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f'{v:g}' if f'{v:g}'.lstrip('0.')[:1] in ('2', '5') else ''))
+        ax.set_title(f'Walk-forward, out of sample: {len(self.splits)} periods, a new model at each dotted line', fontsize=10)
+        ax.set_ylabel('growth of 1'); ax.grid(alpha=0.3)
+        ax.legend(loc='best', fontsize=8)
+        if isinstance(ix, pd.DatetimeIndex):
+            loc = matplotlib.dates.AutoDateLocator(minticks=4, maxticks=10)
+            ax.xaxis.set_major_locator(loc); ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(loc))
+        else: ax.set_xlabel('row')
+        return ax.figure
 
 # %% ../../nbs/72_walkforward.ipynb #c3c3cc75
 def _is_factory(obj) -> bool:
