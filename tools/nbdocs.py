@@ -262,6 +262,15 @@ def output_problems(o) -> list[str]:
         if 'Traceback (most recent call last)' in _src(data.get(mime, '')): res.append(f'{mime}: a traceback')
     return res
 
+_display_math = re.compile(r'^[ \t]*\$\$.*?\$\$[ \t]*$', re.M | re.S)
+
+def display_math_blocks(md:str) -> str:
+    """Blank lines around `$$...$$` display math that starts and ends a line: pandoc (Quarto) reads it inside a
+    paragraph, pymdownx.arithmatex only as a block of its own (else a stray `$` shows). Code fences are left alone."""
+    parts = re.split(r'(^```.*?^```[ \t]*$)', md, flags=re.M | re.S)
+    return ''.join(p if i % 2 else _display_math.sub(lambda m: '\n\n' + m.group(0).strip() + '\n\n', p)
+                   for i, p in enumerate(parts))
+
 class Renderer:
     """Render a processed notebook to Markdown.
     target='mkdocs': Python-Markdown + pymdownx (attr_list, md_in_html, superfences, details, arithmatex);
@@ -368,7 +377,7 @@ class Renderer:
                     atomic_write_bytes(self.assets_dir/fn, raw.encode() if ext == 'svg' else base64.b64decode(raw))
                     src = src.replace(f'attachment:{name}', f'{self.assets_rel}{fn}')
                     break
-        return self.links(src)
+        return self.links(display_math_blocks(src) if self.target == 'mkdocs' else src)
 
     def frontmatter(self, fm:dict) -> str:
         title, desc = fm.get('title'), fm.get('description')
