@@ -9,7 +9,8 @@ check for it themselves), with
 - no network: a `sitecustomize` put first on the kernel's `PYTHONPATH` makes name resolution and connections to any
   host but the loopback fail at once, as on an offline machine (the kernel still talks to Jupyter over 127.0.0.1),
 - the executed copies written into a temporary folder, never into nbs/ (the notebooks run from nbs/, as in Jupyter).
-It prints each notebook's time and a summary, and fails if a notebook fails or leaves a file under nbs/.
+It prints each notebook's time and a summary, and fails if a notebook fails, leaves a file under nbs/ (ignored files
+included) or changes what `git status` shows elsewhere in the checkout.
 """
 import argparse, os, re, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
@@ -47,11 +48,15 @@ def notebooks(names) -> list[Path]:
     if names: return [p if p.exists() else nbs/p.name for p in (Path(n if n.endswith('.ipynb') else n + '.ipynb') for n in names)]
     return sorted(p for p in nbs.rglob('*.ipynb') if not any(q.startswith('.') for q in p.relative_to(nbs).parts))
 
+def git_state(*args) -> set[str]:
+    "`git status --porcelain` lines (untracked files listed one by one) for `args` (options and paths)."
+    r = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=all', *args], cwd=ROOT, capture_output=True,
+                       text=True, check=True)
+    return set(r.stdout.splitlines())
+
 def nbs_state() -> set[str]:
     "Files under nbs/ that git does not track as unchanged: untracked, ignored and modified ones."
-    r = subprocess.run(['git', 'status', '--porcelain', '--ignored', '--untracked-files=all', '--', 'nbs'],
-                       cwd=ROOT, capture_output=True, text=True, check=True)
-    return set(r.stdout.splitlines())
+    return git_state('--ignored', '--', 'nbs')
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description='Execute every notebook as Run All does, offline and without a GPU.')
@@ -71,7 +76,7 @@ def main(argv=None):
         'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'), 'MKL_NUM_THREADS': os.environ.get('MKL_NUM_THREADS', '1'),
         'PYTHONWARNINGS': os.environ.get('PYTHONWARNINGS', '')}
     env.pop('MPLBACKEND', None)                     # the kernel's own inline backend, as in Jupyter
-    before = nbs_state()
+    before, repo_before = nbs_state(), git_state()
     print(f'run_all: {len(nbs)} notebooks, {a.workers} at a time, no GPU, no network; executed copies in {out}', flush=True)
     t0 = time.time()
     def run(nb):
@@ -90,6 +95,8 @@ def main(argv=None):
         err = re.sub(r'\x1B\[[0-?]*[ -/]*[@-~]', '', err)          # no terminal colours in the log
         print(f'\n--- {rel} failed:\n' + '\n'.join(err.strip().splitlines()[-40:]))
     left = sorted(nbs_state() - before)
+    changed = sorted(l for l in git_state() - repo_before if l[3:] not in {x[3:] for x in left})   # elsewhere in the checkout
+    if changed: print('\nrun_all: the notebooks changed files of the checkout (git status):\n  ' + '\n  '.join(changed))
     if left: print('\nrun_all: the notebooks left files under nbs/ (they must write into a temporary folder):\n  ' + '\n  '.join(left))
     slow = sorted(res, key=lambda r: -r[1])[:5]
     print(f'\nrun_all: {len(nbs) - len(failed)} of {len(nbs)} notebooks ran in {time.time()-t0:.0f}s '
@@ -98,6 +105,7 @@ def main(argv=None):
     if a.keep: print(f'run_all: executed copies kept in {out}')
     else:
         import shutil; shutil.rmtree(out, ignore_errors=True)
-    if failed or left: sys.exit(f'run_all: {len(failed)} notebook(s) failed, {len(left)} file(s) left under nbs/')
+    if failed or left or changed:
+        sys.exit(f'run_all: {len(failed)} notebook(s) failed, {len(left)} file(s) left under nbs/, {len(changed)} other change(s) to the checkout')
 
 if __name__ == '__main__': main()
