@@ -7,7 +7,7 @@
 - Table of contents without doubled entries: a section named after a function (`## backtest`) is followed by the
   function's `show_doc` heading (`### backtest`), so the same name appeared twice in a row in the page's table of
   contents. The `show_doc` heading stays on the page (nbdev's doc links point at its anchor) but leaves the table
-  of contents when its title repeats its parent's or its previous sibling's.
+  of contents when its title repeats an ancestor's or an earlier sibling's (a section heading further up).
 """
 import html, re, unicodedata, logging
 log = logging.getLogger('mkdocs.hooks.mltt')
@@ -39,13 +39,14 @@ def _mathml(tex, display, page):
 
 def _toc_title(t): return re.sub(r'<[^>]+>', '', html.unescape(t)).strip().strip('`')
 
-def dedupe_toc(items, parent=None):
-    "Drop an entry whose title repeats its parent's or its previous sibling's; its children move to the entry kept."
+def dedupe_toc(items, parents=()):
+    """Drop an entry whose title repeats an ancestor's or an earlier sibling's; its children move to the entry kept.
+    `parents`: the ancestors' entries (the page title, not shown in the TOC, excluded)."""
     res = []
     for it in items:
-        it.children = dedupe_toc(it.children, it if it.level > 1 else None)   # the page title is not in the TOC
-        same = [k for k in ([parent] if parent is not None else []) + res[-1:] if _toc_title(k.title) == _toc_title(it.title)]
-        if same: same[-1].children.extend(it.children)
+        it.children = dedupe_toc(it.children, parents + ((it,) if it.level > 1 else ()))
+        same = [k for k in (*parents, *res) if _toc_title(k.title) == _toc_title(it.title)]
+        if same: same[0].children.extend(it.children)
         else: res.append(it)
     return res
 
