@@ -142,7 +142,7 @@ def main(argv=None):
 
     shutil.rmtree(md_dir, ignore_errors=True)
     link_map = {nb.name: page for nb, page in pages.items()}
-    nav_pages = []
+    nav_pages, problems = [], []
     for nb in nbs:
         page = pages[nb]
         md_rel = page[:-5] + '.md'
@@ -150,10 +150,18 @@ def main(argv=None):
         r = Renderer('mkdocs', link_map=link_map, site_url=cfg.doc_host + cfg.doc_baseurl,
                      assets_dir=md_dir/Path(md_rel).parent/f'{stem}_files', assets_rel=f'{stem}_files/', page=page)
         md, fm = r.render(read_nb(proc_dir/nb.relative_to(cfg.nbs_path)))
+        if r.problems:
+            idx = {c.get('id'): i for i, c in enumerate(read_nb(nb).cells, 1)}
+            for cid, first, what in r.problems:
+                where = f'cell {idx[cid]}' if cid in idx else 'a cell'
+                problems.append(f'  {nb.relative_to(cfg.nbs_path)}, {where} (starts {first!r}): {what}')
         if not md.strip(): sys.exit(f'docs: {nb.name} rendered to an empty page')
         title = str(fm.get('title') or stem)
         atomic_write_text(md_dir/md_rel, f'---\ntitle: {yaml.safe_dump(title).splitlines()[0]}\n---\n\n' + md)
         nav_pages.append((md_rel, title, nb.name))
+    if problems:   # a page must not show a traceback or a warning: fix its cause, or catch an expected warning in the cell
+        sys.stderr.write('\n'.join(problems) + '\n')
+        sys.exit(f'docs: {len(problems)} traceback(s) or warning(s) rendered into pages (listed above); _docs/ left unchanged')
     (md_dir/'_assets').mkdir(parents=True, exist_ok=True)
     for f in ('extra.css', 'iframe-worker-shim.js'): shutil.copy2(HERE/f, md_dir/'_assets'/f)
 

@@ -13,7 +13,8 @@ It serves the site from a local HTTP server on 127.0.0.1, blocks every other hos
 - a page logs a console error (SEVERE: JS exceptions, failed loads, 404s),
 - a page requests anything outside 127.0.0.1 (a CDN asset or a web font: the site must work offline),
 - an internal link points at a missing page or a missing `#anchor`, or an image does not load,
-- the page for a notebook in nbs/ is missing, or the search box finds nothing for a word on the site.
+- the page for a notebook in nbs/ is missing, or the search box finds nothing for a word on the site,
+- a page's table of contents lists the same entry twice.
 Screenshots of the index and of the backtest page go to `_docs/_screenshots/` (gitignored with `_docs/`).
 """
 import argparse, functools, json, os, re, shutil, sys, tempfile, threading, time
@@ -47,6 +48,35 @@ class _Links(HTMLParser):
         if tag == 'a' and a.get('name'): self.ids.add(a['name'])
         for k in ('href', 'src'):
             if a.get(k) and not (tag == 'link' and a.get('rel') in ('canonical',)): self.links.append((tag, a[k]))
+
+class _Toc(HTMLParser):
+    "Entries (link texts) of a page's table of contents: Material's `nav.md-nav--secondary`."
+    def __init__(self):
+        super().__init__(); self.entries, self.depth, self.text = [], 0, None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == 'nav' and (self.depth or 'md-nav--secondary' in (a.get('class') or '').split()):
+            if not self.depth: self.entries = []      # Material renders the TOC twice (primary nav for small screens): keep the last
+            self.depth += 1
+        elif tag == 'a' and self.depth and 'md-nav__link' in (a.get('class') or '').split(): self.text = []
+    def handle_endtag(self, tag):
+        if tag == 'nav' and self.depth: self.depth -= 1
+        elif tag == 'a' and self.text is not None: self.entries.append(' '.join(''.join(self.text).split())); self.text = None
+    def handle_data(self, data):
+        if self.text is not None: self.text.append(data)
+
+def check_toc(site:Path) -> list[str]:
+    "No page's table of contents lists the same entry twice."
+    errs = []
+    for f in sorted(site.rglob('*.html')):
+        if '_screenshots' in f.parts or f.name == '404.html': continue
+        p = _Toc(); p.feed(f.read_text(encoding='utf-8', errors='replace'))
+        seen, dup = set(), []
+        for e in p.entries:
+            if e in seen and e not in dup: dup.append(e)
+            seen.add(e)
+        if dup: errs.append(f'{f.relative_to(site).as_posix()}: table of contents lists {dup} more than once')
+    return errs
 
 def parse(path:Path):
     p = _Links(); p.feed(path.read_text(encoding='utf-8', errors='replace')); return p
@@ -162,6 +192,7 @@ def main(argv=None):
     want = expected_pages()
     errors += [f'{nb}: page {p} missing' for nb, p in want.items() if not (site/p).exists()]
     errors += check_links(site)
+    errors += check_toc(site)
     pages = ['index.html'] + sorted(p.relative_to(site).as_posix() for p in site.rglob('*.html')
                                     if p.name not in ('index.html', '404.html') and '_screenshots' not in p.parts)
     httpd, base = serve(site)

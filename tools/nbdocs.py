@@ -44,21 +44,31 @@ def atomic_write_bytes(path, data:bytes):
         raise
 
 # ---------------------------------------------------------------- which notebooks, in which order
+# nbdev's sidebar and doc links follow two small rules that nbdev keeps in private helpers (`nbdev.quarto._sort`,
+# `_def_file_re`, `nbdev.doclinks._nbpath2html`); they are restated here so that only public APIs are imported.
+DOC_FILE_RE = r'\.(?:ipynb|qmd|html)$'        # the files nbdev publishes (as nbdev_sidebar's default)
+
+def sidebar_key(path:Path) -> tuple:
+    "Sort key of `nbdev_sidebar`: by folder, then by file name, with a folder's `index.*` first."
+    return (str(path.parent), '00' if path.name.startswith('index.') else path.name)
+
 def nb_order(nbs_path=None) -> list[Path]:
     "Notebooks in the order of nbdev's sidebar (`nbdev_sidebar`): index first, then by path; `_*`/`.*` skipped."
     from nbdev.config import get_config
     from nbdev.doclinks import nbglob
-    from nbdev.quarto import _def_file_re, _sort
     nbs_path = Path(nbs_path or get_config().nbs_path)
-    files = nbglob(nbs_path, func=lambda a, b: (Path(a), b), file_re=_def_file_re, skip_folder_re=r'(?:^[_.]|^www\$)')
-    res = [Path(d)/n for d, n in sorted(files, key=_sort)]
-    return [f for f in res if f.suffix == '.ipynb']
+    files = [Path(f) for f in nbglob(nbs_path, file_re=DOC_FILE_RE, skip_folder_re=r'(?:^[_.]|^www\$)')]
+    return [f for f in sorted(files, key=sidebar_key) if f.suffix == '.ipynb']
+
+def page_name(rel:Path) -> Path:
+    "The page of notebook `rel` as nbdev's doc links name it: lower case, leading `NN_` dropped, `.html`."
+    rel = Path(rel)
+    return rel.with_name(re.sub(r'^\d+[a-zA-Z0-9]*_', '', rel.name.lower())).with_suffix('.html')
 
 def out_name(nb_path, nbs_path) -> str:
     "The page nbdev/Quarto writes for a notebook (`06_backtest.ipynb` -> `backtest.html`), relative to the site root."
-    from nbdev.doclinks import _nbpath2html
     rel = Path(nb_path).resolve().relative_to(Path(nbs_path).resolve())
-    return _nbpath2html(rel).as_posix()
+    return page_name(rel).as_posix()
 
 # ---------------------------------------------------------------- execute + process (run in a child process)
 def _skip_cell(cell, flags:set) -> bool:
@@ -70,9 +80,22 @@ def _skip_cell(cell, flags:set) -> bool:
     if d.get('eval:', [''])[0].lower() == 'false': return True
     return bool(flags & d.keys())
 
+def is_show_doc_cell(cell) -> bool:
+    """A Python code cell (not `#| eval: false`) with a top-level `show_doc(...)` call: the cells nbdev's
+    `exec_show_docs` runs besides exported and import cells (nbdev's test for it is private)."""
+    import ast
+    from nbdev.process import extract_directives
+    if cell.cell_type != 'code' or cell.get('metadata', {}).get('language', 'python') != 'python': return False
+    if extract_directives(cell, remove=False).get('eval:', [''])[0].lower() == 'false': return False
+    src = '\n'.join(l for l in (cell.source or '').splitlines() if not l.lstrip().startswith(('%', '!')))
+    try: tree = ast.parse(src)
+    except SyntaxError: return False
+    return any(isinstance(t, ast.Expr) and isinstance(t.value, ast.Call) and isinstance(t.value.func, ast.Name)
+               and t.value.func.id == 'show_doc' for t in tree.body)
+
 def _reuse_state_showdocs(nb, k):
     "Like nbdev's `exec_show_docs`, but runs only the show_doc cells, in shell `k` that executed the whole notebook."
-    from nbdev.processors import exec_show_docs, _do_eval, _show_docs
+    from nbdev.processors import exec_show_docs
     from fastcore.basics import str2bool
     class reuse_show_docs(exec_show_docs):
         def begin(self): self.k = k; self.k.run_cell('from nbdev.showdoc import show_doc')
@@ -80,7 +103,7 @@ def _reuse_state_showdocs(nb, k):
             if not self.nb.has_docs_: return
             fm = getattr(self.nb, 'frontmatter_', {})
             if str2bool(fm.get('skip_showdoc', False)): return
-            if _do_eval(cell) and _show_docs(cell.parsed_()): self.k.cell(cell)
+            if is_show_doc_cell(cell): self.k.cell(cell)
             if self.k.exc: raise Exception(f"Error in notebook: {fm.get('title', '')} in cell {cell.idx_} :\n{cell.source}") from self.k.exc
     return reuse_show_docs(nb)
 
@@ -90,7 +113,7 @@ def execute_and_process(src, dst, skip_flags=(), execute=True, timeout=None, reu
     os.environ.setdefault('MPLBACKEND', 'Agg')
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
-    from fastcore.xtras import working_directory
+    from fastcore.foundation import working_directory
     from nbdev.process import NBProcessor
     from nbdev.processors import FilterDefaults
     from nbdev.frontmatter import FrontmatterProc
@@ -101,7 +124,6 @@ def execute_and_process(src, dst, skip_flags=(), execute=True, timeout=None, reu
     k = None
     if execute:
         k = CaptureShell(src, timeout=timeout)
-        k._fname = src
         flags = set(skip_flags)
         try:
             with working_directory(src.parent): k.run_all(nb, exc_stop=True, preproc=lambda c: _skip_cell(c, flags))
@@ -218,6 +240,37 @@ def html_table_to_md(s:str):
     line = lambda r: '| ' + ' | '.join(esc(c) for c in list(r) + ['']*(w - len(r))) + ' |'
     return '\n'.join([line(hdr), '|' + '|'.join(['---']*w) + '|'] + [line(r) for r in body])
 
+_WARN_TEXT = re.compile(r'Traceback|\w*Warning:|warnings\.warn')
+
+def output_problems(o) -> list[str]:
+    "What in output `o` is a traceback or a warning that must not reach a page: a stderr stream, an error, their text."
+    ot, res = o.get('output_type'), []
+    def excerpt(t):
+        t = _ansi.sub('', t)
+        m = _WARN_TEXT.search(t)
+        line = t[t.rfind('\n', 0, m.start()) + 1:].split('\n')[0] if m else t.strip().split('\n')[0]
+        return line.strip()[:200]
+    if ot == 'error': return [f"error output: {o.get('ename', '')}: {_ansi.sub('', str(o.get('evalue', '')))[:200]}"]
+    if ot == 'stream':
+        t = _src(o.get('text'))
+        if o.get('name') == 'stderr': return [f'stderr: {excerpt(t)}'] if t.strip() else []
+        return [f'stdout: {excerpt(t)}'] if _WARN_TEXT.search(_ansi.sub('', t)) else []
+    data = o.get('data', {})
+    t = _src(data.get('text/plain', ''))
+    if _WARN_TEXT.search(_ansi.sub('', t)): res.append(f'text: {excerpt(t)}')
+    for mime in ('text/html', 'text/markdown'):   # prose may say "warning"; only a traceback counts here
+        if 'Traceback (most recent call last)' in _src(data.get(mime, '')): res.append(f'{mime}: a traceback')
+    return res
+
+_display_math = re.compile(r'^[ \t]*\$\$.*?\$\$[ \t]*$', re.M | re.S)
+
+def display_math_blocks(md:str) -> str:
+    """Blank lines around `$$...$$` display math that starts and ends a line: pandoc (Quarto) reads it inside a
+    paragraph, pymdownx.arithmatex only as a block of its own (else a stray `$` shows). Code fences are left alone."""
+    parts = re.split(r'(^```.*?^```[ \t]*$)', md, flags=re.M | re.S)
+    return ''.join(p if i % 2 else _display_math.sub(lambda m: '\n\n' + m.group(0).strip() + '\n\n', p)
+                   for i, p in enumerate(parts))
+
 class Renderer:
     """Render a processed notebook to Markdown.
     target='mkdocs': Python-Markdown + pymdownx (attr_list, md_in_html, superfences, details, arithmatex);
@@ -226,6 +279,7 @@ class Renderer:
         self.target, self.link_map, self.site_url = target, link_map or {}, site_url.rstrip('/') + '/'
         self.page_dir = os.path.dirname(page)   # links to other pages are relative to this page's folder
         self.assets_dir, self.assets_rel, self.n_img = Path(assets_dir) if assets_dir else None, assets_rel, 0
+        self.problems = []      # (cell id, first source line, what): tracebacks and warnings rendered into the page
 
     # links: nbdev's doc links point at the published site; notebook links at .ipynb files
     def links(self, md:str) -> str:
@@ -307,7 +361,9 @@ class Renderer:
             asis = opts.get('output') == 'asis'
             for o in cell.get('outputs', []):
                 r = self.output(o, asis=asis)
-                if r.strip(): parts.append(r.strip('\n'))
+                if r.strip():
+                    parts.append(r.strip('\n'))
+                    self.problems += [(cell.get('id'), src.strip().split('\n')[0], w) for w in output_problems(o)]
         return '\n\n'.join(parts)
 
     def markdown(self, cell) -> str:
@@ -321,7 +377,7 @@ class Renderer:
                     atomic_write_bytes(self.assets_dir/fn, raw.encode() if ext == 'svg' else base64.b64decode(raw))
                     src = src.replace(f'attachment:{name}', f'{self.assets_rel}{fn}')
                     break
-        return self.links(src)
+        return self.links(display_math_blocks(src) if self.target == 'mkdocs' else src)
 
     def frontmatter(self, fm:dict) -> str:
         title, desc = fm.get('title'), fm.get('description')

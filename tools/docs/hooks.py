@@ -4,6 +4,10 @@
   (`backtest.html#btresult.to_pandas`, from `_modidx.py`) land on the same anchors as on the Quarto site.
 - Math: pymdownx.arithmatex marks `$...$`/`$$...$$` (code-aware); here it becomes MathML with latex2mathml, which
   browsers render natively: no MathJax/KaTeX download, so the site works with the network blocked.
+- Table of contents without doubled entries: a section named after a function (`## backtest`) is followed by the
+  function's `show_doc` heading (`### backtest`), so the same name appeared twice in a row in the page's table of
+  contents. The `show_doc` heading stays on the page (nbdev's doc links point at its anchor) but leaves the table
+  of contents when its title repeats an ancestor's or an earlier sibling's (a section heading further up).
 """
 import html, re, unicodedata, logging
 log = logging.getLogger('mkdocs.hooks.mltt')
@@ -33,7 +37,21 @@ def _mathml(tex, display, page):
     # latex2mathml keeps text-mode escapes (`\text{log\_returns}`) verbatim in <mtext>
     return re.sub(r'<mtext>(.*?)</mtext>', lambda m: '<mtext>' + re.sub(r'\\([_%$&#{}])', lambda e: '&amp;' if e.group(1) == '&' else e.group(1), m.group(1)) + '</mtext>', out)
 
+def _toc_title(t): return re.sub(r'<[^>]+>', '', html.unescape(t)).strip().strip('`')
+
+def dedupe_toc(items, parents=()):
+    """Drop an entry whose title repeats an ancestor's or an earlier sibling's; its children move to the entry kept.
+    `parents`: the ancestors' entries (the page title, not shown in the TOC, excluded)."""
+    res = []
+    for it in items:
+        it.children = dedupe_toc(it.children, parents + ((it,) if it.level > 1 else ()))
+        same = [k for k in (*parents, *res) if _toc_title(k.title) == _toc_title(it.title)]
+        if same: same[0].children.extend(it.children)
+        else: res.append(it)
+    return res
+
 def on_page_content(content, page, **kw):
+    if page.toc: page.toc.items = dedupe_toc(list(page.toc.items))
     content = _block.sub(lambda m: f'<div class="math-display">{_mathml(m.group(1), "block", page)}</div>', content)
     return _inline.sub(lambda m: _mathml(m.group(1), 'inline', page), content)
 
