@@ -61,7 +61,7 @@ def _key(nb:Path, lib_key:str) -> str:
 
 # Sidebar sections by notebook number: the stages of the package map (index.ipynb, "What is inside")
 STAGES = [(10, 'Foundations'), (20, 'Data'), (30, 'Features'), (33, 'Allocators'), (40, 'Optimisation'), (50, 'Neural networks'),
-          (60, 'Backtesting'), (70, 'Reports'), (80, 'Validation'), (99, 'Tutorials'), (100, 'Package top levels')]
+          (60, 'Backtesting'), (70, 'Reports'), (80, 'Validation'), (99, 'Tutorials and how-to guides'), (100, 'Package top levels')]
 
 def _section(name:str) -> str|None:
     "The sidebar section of notebook `name` from its leading number (None: no number, e.g. index)."
