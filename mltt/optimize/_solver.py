@@ -4,10 +4,11 @@
 
 # %% ../../nbs/34_optimize_solver.ipynb #827cd00c
 from __future__ import annotations
-import logging
+import difflib, logging, math
 import numpy as np
 import scipy.sparse as sp
 import cvxpy as cp
+from ..core import MLTTError, input_error
 try:  # private cvxpy internals for the direct Clarabel path (fast re-solves); without them cvxpy's own solve is used
     from cvxpy.cvxcore.python import canonInterface
     from cvxpy.reductions.solvers.conic_solvers.clarabel_conif import dims_to_solver_cones
@@ -16,7 +17,7 @@ try:  # private cvxpy internals for the direct Clarabel path (fast re-solves); w
 except ImportError as e: canonInterface = dims_to_solver_cones = clarabel = None; _DIRECT_IMPORT_ERROR = e
 
 # %% auto #0
-__all__ = ['CLARABEL_OPTIONS', 'Resolver']
+__all__ = ['CLARABEL_OPTIONS', 'check_solver_options', 'Resolver']
 
 # %% ../../nbs/34_optimize_solver.ipynb #2e12f154
 CLARABEL_OPTIONS = dict(tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-10, tol_ktratio=1e-8, max_iter=200)
@@ -38,6 +39,37 @@ def _disable_direct(reason:str):
     _log.warning("mltt.optimize: the direct Clarabel path is off (%s; cvxpy %s); problems are solved through cvxpy's own "
                  "Clarabel interface instead: same results, slower re-solves.", reason, cp.__version__)
 
+_KNOWN = {}
+def _clarabel_settings() -> list:
+    "The names of Clarabel's settings (read once)."
+    if 'CLARABEL' not in _KNOWN:
+        _KNOWN['CLARABEL'] = sorted(a for a in dir(clarabel.DefaultSettings()) if not a.startswith('_') and a != 'default')
+    return _KNOWN['CLARABEL']
+
+def check_solver_options(
+    solver:str, # The cvxpy solver name (upper case)
+    options, # The `solver_options` dict, or None
+) -> dict:
+    "`options` as a new dict, checked: names CLARABEL knows (with close matches for a typo) and values it accepts; an `InputError` otherwise."
+    if options is None: return {}
+    if not isinstance(options, dict):
+        raise input_error('solver_options', options, 'a dict of option names to values', 'e.g. solver_options=dict(max_iter=500).')
+    for k in options:
+        if not isinstance(k, str): raise input_error('solver_options', options, 'a dict keyed by option names (str)')
+    if solver == 'CLARABEL' and clarabel is not None:
+        known = _clarabel_settings()
+        for k, v in options.items():
+            if k not in known:
+                close = difflib.get_close_matches(k, known, n=3, cutoff=0.6)
+                raise input_error('solver_options', options, 'options that CLARABEL knows',
+                                  (f'{k!r} is not one; did you mean {" or ".join(map(repr, close))}?' if close else f'{k!r} is not one.') +
+                                  ' CLARABEL knows: ' + ', '.join(known) + '.')
+            if isinstance(v, float) and not math.isfinite(v): raise input_error(f'solver_options[{k!r}]', v, 'a finite number')
+            try: setattr(clarabel.DefaultSettings(), k, v)
+            except (TypeError, ValueError, OverflowError, AttributeError) as e:
+                raise input_error(f'solver_options[{k!r}]', v, 'a value CLARABEL accepts', f'{e}.') from None
+    return dict(options)
+
 def _csc_parts(red):
     "Reduced tensor (CSR), indices, indptr and shape of one block of a compiled cvxpy problem."
     red.cache()
@@ -48,7 +80,9 @@ def _csc_parts(red):
 class _DirectClarabel:
     "Solve a compiled DPP cvxpy problem with Clarabel by applying the parameter tensors directly (+ a dense Hessian block)."
     def __init__(self, problem:cp.Problem, options:dict, hess_var:cp.Variable|None=None):
+        options = check_solver_options('CLARABEL', options)      # a bad option is the caller's error, never the path's
         try: self._init(problem, options, hess_var)
+        except MLTTError: raise
         except _INTERNAL_ERRORS as e: raise _DirectPathError(f'{type(e).__name__}: {e}') from e
 
     def _init(self, problem, options, hess_var):
@@ -177,6 +211,7 @@ class Resolver:
                  hess_var:cp.Variable|None=None, # The variable the dense Hessian block `hess` of `solve` acts on
                 ):
         self.problem, self.skeleton, self.hess_var, self.direct = problem, skeleton, hess_var, None
+        self._checked = (None, None, None)                   # the last options checked: (as given, solver, as checked)
 
     def solve(self,
               values:dict, # {Parameter: value} for every parameter of the problem
@@ -185,14 +220,29 @@ class Resolver:
               hess:np.ndarray|None=None, # Dense Hessian block on `hess_var`: the risk term the skeleton leaves out
              ) -> tuple[str, dict]:
         "The solver status and {variable id: value}; status 'solver_error' if the solver raised."
-        options = options or {}
-        if solver == 'CLARABEL' and _direct_enabled():
+        if not (options is self._checked[0] and solver == self._checked[1] and options == self._checked[2]):   # re-solves: checked once
+            checked = check_solver_options(solver, options)
+            self._checked = (options, solver, checked)
+        options = self._checked[2]
+        if solver == 'CLARABEL' and self.direct is not False and _direct_enabled():
             try: return self._direct_solve(values, options, hess)
-            except _DirectPathError as e: _disable_direct(str(e))      # logged once; cvxpy's path below gives the same answer
+            except _DirectPathError as e: self._direct_failed(str(e))   # cvxpy's path below gives the same answer
         _assign(values)
         try: self.problem.solve(solver=solver, warm_start=True, **options)
-        except cp.error.SolverError: return 'solver_error', {}
+        except (TypeError, ValueError, cp.error.SolverError) as e:
+            if isinstance(e, MLTTError): raise
+            if options and (not isinstance(e, cp.error.SolverError) or 'nrecognized' in str(e)):   # the options, not the problem
+                raise input_error('solver_options', options, f'options that {solver} accepts', f'{solver} says: {e}') from None
+            return 'solver_error', {}
         return self.problem.status, {v.id: v.value for v in self.problem.variables()}
+
+    def _direct_failed(self, reason:str):
+        "After the direct path failed on this problem: re-run the self-test; if it passes, only this problem leaves the path."
+        try: why = _self_test()
+        except Exception as e: why = f'self-test: {type(e).__name__}: {e}'
+        if why: _disable_direct(f'{reason}; {why}'); return            # cvxpy's internals changed: off for the process
+        self.direct = False                                              # this problem only; logged once
+        _log.warning("mltt.optimize: one problem is solved through cvxpy's own Clarabel interface (%s): same results, slower.", reason)
 
     def _direct_solve(self, values, options, hess):
         "`_DirectClarabel` on the skeleton (built on first use); a `_DirectPathError` if cvxpy's compiled data cannot be read."
@@ -204,12 +254,12 @@ class Resolver:
 
     def reset(self):
         "Forget the warm start."
-        if self.direct is not None: self.direct.guess = None
+        if self.direct: self.direct.guess = None
 
     @property
     def stats(self) -> dict:
         "Solves by the warm active set and by Clarabel on the direct path."
-        return dict(self.direct.stats) if self.direct is not None else {'active_set': 0, 'clarabel': 0}
+        return dict(self.direct.stats) if self.direct else {'active_set': 0, 'clarabel': 0}
 
 # %% ../../nbs/34_optimize_solver.ipynb #8c0f417e
 _F4 = np.array([[0.2, 0.05, 0.0, 0.01], [0, 0.25, 0.03, 0], [0, 0, 0.3, 0.02], [0, 0, 0, 0.15]])

@@ -10,10 +10,11 @@ import torch
 from ..core import (InputError, OptimizationError, input_error, check_int, check_float, check_choice,
                        Labels)
 from ..utils import rebalance_mask
-from .moments import rolling_moments, RETURN_KINDS, _estimator, _MEANS, _COVS
+from .moments import _rolling_moments, RETURN_KINDS, _estimator, _MEANS, _COVS, _block_size, _check_rows
 from ..allocation.base import CapitalAllocator
 from .constraints import Constraints, _psd_factor
 from .problems import OBJECTIVES, PortfolioProblem, _check_solver
+from ._solver import check_solver_options
 
 # %% auto #0
 __all__ = ['MeanVarianceAllocator']
@@ -54,7 +55,7 @@ class MeanVarianceAllocator(CapitalAllocator):
         need = {'min_risk_for_return': ('target_return', target_return), 'max_return_for_risk': ('target_volatility', target_volatility)}.get(objective)
         if need and need[1] is None: raise input_error(need[0], None, f'a number for objective={objective!r}')
         self.target = None if not need else check_float(need[0], need[1])
-        _check_solver(solver)
+        check_solver_options(_check_solver(solver), solver_options)     # a misspelt option fails here, not at the first solve
         self.budgets, self.solver, self.solver_options = budgets, solver, solver_options
         self.on_failure = check_choice('on_failure', on_failure, ('raise', 'hold'))
         bad = [k for k in constraints if k not in _CONSTRAINT_KEYS]
@@ -78,13 +79,16 @@ class MeanVarianceAllocator(CapitalAllocator):
         p = self._problem(n, labels.columns)
         p.resolver.reset()                                  # same input, same output: no warm start from a previous call
         ends = self._ends(T, labels)
-        F, m, C = self._rolling_data(x, ends)
         W, prev = np.zeros((len(ends), n)), np.zeros(n)
-        for k, t in enumerate(ends):
-            try: prev = p.solve(F[k], m[k], self.target, prev, first=(k == 0), cov=C[k])
-            except OptimizationError as e:
-                if self.on_failure == 'raise': raise OptimizationError(f"re-optimisation at {labels.date(int(t))} failed: {e}") from None
-            W[k] = prev
+        b = max(1, _block_size(self.lookback, n, 8) // 2)    # moments of a block of dates at a time: memory bounded in T
+        for s in range(0, len(ends), b):
+            F, m, C = self._rolling_data(x, ends[s:s + b])
+            for j, t in enumerate(ends[s:s + b]):
+                k = s + j
+                try: prev = p.solve(F[j], m[j], self.target, prev, first=(k == 0), cov=C[j])
+                except OptimizationError as e:
+                    if self.on_failure == 'raise': raise OptimizationError(f"re-optimisation at {labels.date(int(t))} failed: {e}") from None
+                W[k] = prev
         idx = (torch.searchsorted(torch.as_tensor(ends), torch.arange(T), right=True) - 1).clamp_min(0)
         out = torch.as_tensor(W, dtype=x.dtype, device=x.device)[idx.to(x.device)]
         out[:self.lookback] = 0
@@ -115,8 +119,12 @@ class MeanVarianceAllocator(CapitalAllocator):
 
     def _rolling_data(self, x:torch.Tensor, ends:np.ndarray):
         "Factors (K, N, N), linear-term vectors (K, N) and covariances (K, N, N) of the windows ending at `ends`, as float64 numpy."
-        mu, C = rolling_moments(x.detach().to('cpu', torch.float64), self.lookback, ends, self.mean_estimator, self.estimator,
-                                self.span, self.kind, self.periods_per_year)
+        x = x.detach().to('cpu', torch.float64)              # validated by the call (`model(x)`); weights carry no gradient
+        mean_est = _estimator(self.mean_estimator, self.span, _MEANS, 'mean_estimator')
+        cov_est = _estimator(self.estimator, self.span, _COVS, 'estimator')
+        _check_rows(self.lookback, x.shape[1], cov_est, 'lookback')
+        ends = torch.as_tensor(np.asarray(ends), dtype=torch.long)
+        mu, C = _rolling_moments(x, self.lookback, ends, mean_est, cov_est, self.kind, self.periods_per_year, torch.float64, max(len(ends), 1))
         C = (C + C.transpose(-1, -2)) / 2                       # symmetric to rounding by construction: make it exact
         F = _psd_factor(C, symmetric=True)
         if self.objective == 'max_sharpe': mu = mu - self.risk_free_rate

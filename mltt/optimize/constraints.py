@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import torch
-from ..core import (OptimizationError, input_error, check_float, to_tensor, unpack)
+from ..core import (InputError, OptimizationError, input_error, check_int, check_float, unpack)
 
 # %% auto #0
 __all__ = ['Constraints']
@@ -30,44 +30,93 @@ def _psd_factor(C:torch.Tensor, tol:float=1e-10, symmetric:bool=False) -> torch.
                                 "mltt.optimize.moments.nearest_psd(cov), or estimate it with method='ledoit_wolf'.")
     return (V * ev.clamp_min(0).sqrt()[..., None, :]).transpose(-1, -2)
 
+def _numeric(x, name:str):
+    "`x` as a float64 CPU tensor, detached (the optimisers are not differentiable), and its labels; or an `InputError`."
+    if x is None or isinstance(x, (str, bytes, dict, set)):
+        raise input_error(name, x, 'numbers: an array, tensor, Series or DataFrame')
+    if isinstance(x, torch.Tensor):
+        if x.device.type == 'meta': raise input_error(name, x, 'a tensor with values', 'a tensor on the "meta" device has no data; pass a real one.')
+        if x.is_complex(): raise input_error(name, x, 'real numbers')
+        x = x.detach()                                  # weights from a solver carry no gradient
+    elif np.iscomplexobj(x): raise input_error(name, x, 'real numbers')
+    t, lab = unpack(x, name)
+    return t.to('cpu', torch.float64), lab
+
+def _scale(C:torch.Tensor) -> float:
+    "The mean variance tr(C)/N, the unit in which the problems are solved (1 if it is not positive)."
+    s = float(torch.diagonal(C).mean())
+    return s if np.isfinite(s) and s > 0 else 1.0
+
 def _parse(cov, mu=None, mu_name:str='mu'):
     "cov (N, N) and mu (N,) as float64 numpy, the tickers (or None), and a function mapping weights back."
-    C, lab = unpack(cov, 'cov')
+    C, lab = _numeric(cov, 'cov')
     if C.ndim != 2 or C.shape[0] != C.shape[1] or C.shape[0] < 1:
         raise input_error('cov.shape', tuple(C.shape), 'square (N, N) with N >= 1', 'pass a covariance matrix.')
     if not torch.isfinite(C).all(): raise input_error('cov', cov, 'finite', 'the covariance has NaN/inf; check the returns window.')
-    names = lab.columns if isinstance(cov, pd.DataFrame) else None
+    if (C - C.T).abs().amax() > 1e-8 * C.abs().amax() + 1e-300:
+        raise InputError("`cov` is not symmetric, so it is not a covariance matrix. "
+                         "Fix: pass (cov + cov.T) / 2, or re-estimate it with mltt.optimize.moments.covariance.")
+    names = None
+    if isinstance(cov, pd.DataFrame):
+        names = lab.columns
+        if names.has_duplicates: raise input_error('cov.columns', list(names)[:5], 'distinct tickers', f'{list(names[names.duplicated()])[:5]} repeat.')
+        if not cov.index.equals(names) and set(cov.index) == set(names):
+            raise input_error('cov.index', list(cov.index)[:5], 'the tickers of cov.columns in the same order', 'pass cov.loc[cov.columns, cov.columns].')
     m = None
     if mu is not None:
+        if isinstance(mu, pd.Series) and mu.index.has_duplicates:
+            raise input_error(f'{mu_name}.index', list(mu.index)[:5], 'distinct tickers', f'{list(mu.index[mu.index.duplicated()])[:5]} repeat.')
         if isinstance(mu, pd.Series) and names is not None:
             if set(mu.index) != set(names):
                 raise input_error(f'{mu_name}.index', list(mu.index)[:5], f'the tickers of cov ({list(names)[:5]}...)', f'align {mu_name} and cov.')
             mu = mu.reindex(names)
         if isinstance(mu, pd.Series) and names is None: names = mu.index
-        m = to_tensor(mu, mu_name, dtype=torch.float64, device='cpu').reshape(-1)
-        if m.shape[0] != C.shape[0]: raise input_error(f'len({mu_name})', m.shape[0], f'{C.shape[0]} (the size of cov)')
+        m, _ = _numeric(mu, mu_name)
+        if m.numel() != C.shape[0] or (m.ndim > 1 and max(m.shape) != m.numel()):
+            raise input_error(f'len({mu_name})', m.numel() if m.ndim <= 1 else tuple(m.shape), f'{C.shape[0]} (the size of cov)')
+        m = m.reshape(-1)
         if not torch.isfinite(m).all(): raise input_error(mu_name, mu, 'finite', f'check {mu_name}.')
         m = m.numpy()
     like = cov if isinstance(cov, torch.Tensor) else (mu if isinstance(mu, torch.Tensor) else None)
     def back(w:np.ndarray):
-        if like is not None: return torch.as_tensor(w, dtype=like.dtype, device=like.device)
+        if like is not None: return torch.as_tensor(w, dtype=like.dtype if like.is_floating_point() else torch.float64, device=like.device)
         if names is not None: return pd.Series(w, index=pd.Index(names), name='weight')
         return w
-    return C.to(torch.float64).cpu(), m, names, back
+    return C, m, names, back
 
 # %% ../../nbs/34_optimize_constraints.ipynb #dc0c507b
-def _per_asset(name, v, n, names, default):
-    "`v` (scalar, None, sequence or dict ticker->value) as a float array (n,), None -> `default`."
-    if v is None: return np.full(n, default)
+def _number(name, v, default=None) -> float:
+    "`v` as a float (None -> `default`), or an `InputError` naming `name` for text, NaN and other non-numbers."
+    if v is None and default is not None: return default
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+        if isinstance(v, torch.Tensor) and v.numel() == 1 and not v.is_complex(): v = v.item()
+        else: raise input_error(name, v, 'a number' + (' or None' if default is not None else ''))
+    if np.isnan(v): raise input_error(name, v, 'a number, not NaN', 'pass None (or +-inf) for no bound.' if default is not None else None)
+    return float(v)
+
+def _per_asset(name, v, n, names, default, nan_fix:str='pass None (or -inf/inf) for no bound on an asset, or a number.'):
+    "`v` (scalar, None, sequence or dict ticker->value) as a float array (n,), None -> `default`; NaN is an `InputError`."
+    if v is None: return np.full(n, default, dtype=float)
+    keys = list(names) if names is not None else list(range(n))
     if isinstance(v, (dict, pd.Series)):
-        keys = list(names) if names is not None else list(range(n))
+        if isinstance(v, pd.Series) and v.index.has_duplicates:
+            raise input_error(f'{name}.index', list(v.index)[:5], 'distinct tickers', f'{list(v.index[v.index.duplicated()])[:5]} repeat.')
         unknown = [k for k in v.keys() if k not in keys]
         if unknown: raise input_error(name, dict(v), f'keyed by the tickers {keys[:5]}...', f'unknown keys {unknown[:5]}.')
-        return np.array([default if v.get(k) is None else float(v.get(k)) for k in keys], dtype=float)
-    a = np.asarray(v, dtype=float)
-    if a.ndim == 0: return np.full(n, float(a))
-    if a.shape != (n,): raise input_error(name, v, f'a number or {n} numbers (one per asset)')
-    return np.where(np.isnan(a), default, a)
+        vals = [v.get(k) for k in keys]
+        a = np.array([default if x is None else np.nan if isinstance(x, float) and np.isnan(x) else _number(f'{name}[{k!r}]', x) for k, x in zip(keys, vals)], dtype=float)
+    else:
+        if isinstance(v, (str, bytes, set)): raise input_error(name, v, f'a number or {n} numbers (one per asset)')
+        if isinstance(v, torch.Tensor): v = v.detach().cpu().numpy() if v.device.type != 'meta' else v.tolist()
+        if isinstance(v, (list, tuple)): v = [default if x is None else x for x in v]
+        try: a = np.asarray(v, dtype=float)
+        except (TypeError, ValueError): raise input_error(name, v, f'a number or {n} numbers (one per asset)') from None
+        if a.ndim == 0: a = np.full(n, float(a))
+        elif a.shape != (n,): raise input_error(name, v, f'a number or {n} numbers (one per asset)')
+    if np.isnan(a).any():
+        i = int(np.argmax(np.isnan(a)))
+        raise input_error(name, v, 'numbers, not NaN', f'asset {keys[i]!r} is NaN: {nan_fix}')
+    return a
 
 def _groups(groups, group_bounds, n, names):
     "[(group, member indices, lo, hi)] from `groups` (asset -> group) and `group_bounds` (group -> (lo, hi))."
@@ -79,17 +128,25 @@ def _groups(groups, group_bounds, n, names):
     if isinstance(groups, (dict, pd.Series)):
         missing = [k for k in keys if k not in groups.keys()]
         if missing: raise input_error('groups', dict(groups), 'a group for every asset', f'missing {missing[:5]}.')
+        unknown = [k for k in groups.keys() if k not in keys]
+        if unknown: raise input_error('groups', dict(groups), f'keyed by the tickers {keys[:5]}...', f'unknown keys {unknown[:5]}.')
         labels = [groups[k] for k in keys]
     else:
+        if isinstance(groups, (str, bytes, set)) or not hasattr(groups, '__len__'):
+            raise input_error('groups', groups, 'a dict asset -> group, or one group label per asset')
         labels = list(groups)
         if len(labels) != n: raise input_error('len(groups)', len(labels), f'{n} (one group label per asset)')
+    if not isinstance(group_bounds, (dict, pd.Series)):
+        raise input_error('group_bounds', group_bounds, 'a dict group -> (lo, hi)', 'e.g. group_bounds={"tech": (0, 0.3)}.')
     out = []
     for g, b in dict(group_bounds).items():
-        idx = np.array([i for i, l in enumerate(labels) if l == g], dtype=int)
+        try: idx = np.array([i for i, l in enumerate(labels) if l == g], dtype=int)
+        except (TypeError, ValueError): raise input_error('groups', groups, 'group labels that compare to the keys of group_bounds') from None
         if len(idx) == 0: raise input_error('group_bounds', dict(group_bounds), 'keyed by groups that exist', f'no asset is in group {g!r}.')
         if not (isinstance(b, (tuple, list)) and len(b) == 2): raise input_error(f'group_bounds[{g!r}]', b, 'a pair (lo, hi); None for no bound')
-        lo, hi = (-np.inf if b[0] is None else float(b[0])), (np.inf if b[1] is None else float(b[1]))
-        if lo > hi: raise input_error(f'group_bounds[{g!r}]', b, 'lo <= hi')
+        lo, hi = _number(f'group_bounds[{g!r}][0]', b[0], -np.inf), _number(f'group_bounds[{g!r}][1]', b[1], np.inf)
+        if lo > hi or lo == np.inf or hi == -np.inf:
+            raise input_error(f'group_bounds[{g!r}]', b, 'lo <= hi, lo < inf and hi > -inf')
         out.append((g, idx, lo, hi))
     return out
 
@@ -98,10 +155,15 @@ class Constraints:
     "Validated constraint settings for `n` assets (see the table above)."
     def __init__(self, n:int, names=None, bounds=(0.0, 1.0), net_exposure:float|None=1.0, max_leverage:float|None=None,
                  groups=None, group_bounds=None, prev_weights=None, max_turnover:float|None=None, cost:float=0.0, l2_reg:float=0.0):
-        self.n, self.names = n, names
+        self.n, self.names = check_int('n', n, min=1), names
+        if isinstance(bounds, np.ndarray) and bounds.ndim >= 1 and len(bounds) == 2: bounds = tuple(bounds)
         if not (isinstance(bounds, (tuple, list)) and len(bounds) == 2):
             raise input_error('bounds', bounds, 'a pair (lower, upper)', 'e.g. bounds=(0, 1) (long-only) or bounds=(-1, 1).')
         self.lb, self.ub = _per_asset('bounds[0]', bounds[0], n, names, -np.inf), _per_asset('bounds[1]', bounds[1], n, names, np.inf)
+        for side, bad in (('bounds[0]', self.lb == np.inf), ('bounds[1]', self.ub == -np.inf)):
+            if bad.any():
+                a = names[int(np.argmax(bad))] if names is not None else int(np.argmax(bad))
+                raise input_error(side, bounds, 'finite, or -inf (lower) / inf (upper) for no bound', f'asset {a!r} cannot hold any weight.')
         if (self.lb > self.ub).any():
             i = int(np.argmax(self.lb > self.ub)); a = names[i] if names is not None else i
             raise input_error('bounds', bounds, 'lower <= upper for every asset', f'asset {a!r} has {self.lb[i]} > {self.ub[i]}.')
@@ -111,7 +173,7 @@ class Constraints:
         self.max_turnover = None if max_turnover is None else check_float('max_turnover', max_turnover, min=0)
         self.cost = check_float('cost', cost, min=0)
         self.l2_reg = check_float('l2_reg', l2_reg, min=0)
-        self.prev = None if prev_weights is None else _per_asset('prev_weights', prev_weights, n, names, 0.0)
+        self.prev = None if prev_weights is None else _per_asset('prev_weights', prev_weights, n, names, 0.0, 'pass the weights held, 0 for none.')
         if self.prev is not None and not np.isfinite(self.prev).all(): raise input_error('prev_weights', prev_weights, 'finite')
 
     @property

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from ..core import (OptimizationError, input_error, check_int, check_float)
 from .constraints import Constraints, _parse, _psd_factor
-from .problems import PortfolioProblem, max_sharpe
+from .problems import PortfolioProblem, max_sharpe, _in_units, _unit_scales
 
 # %% auto #0
 __all__ = ['efficient_frontier', 'plot_efficient_frontier']
@@ -28,17 +28,20 @@ def efficient_frontier(
     n_points, rf = check_int('n_points', n_points, min=2), check_float('risk_free_rate', risk_free_rate)
     C, m, names, _ = _parse(cov, mu)
     c = Constraints(C.shape[0], names, **constraints); c.precheck()
-    F, n = _psd_factor(C).numpy(), C.shape[0]
+    s, a = _unit_scales(C, m)                               # solved for cov/s and mu/a (near 1): the same weights
+    F, n = _psd_factor(C / s).numpy(), C.shape[0]
     if return_range is None:
-        lo = m @ PortfolioProblem(n, 'min_variance', c, solver=solver, solver_options=solver_options).solve(F)
-        hi = m @ PortfolioProblem(n, 'max_return', c, solver=solver, solver_options=solver_options).solve(F, m)
+        lo = m @ PortfolioProblem(n, 'min_variance', _in_units(c, s), solver=solver, solver_options=solver_options).solve(F)
+        hi = m @ PortfolioProblem(n, 'max_return', _in_units(c, a), solver=solver, solver_options=solver_options).solve(F, m / a)
         hi = hi - 1e-7 * max(abs(hi - lo), 1e-12)           # stay strictly inside the attainable range
     else:
-        if not (isinstance(return_range, (tuple, list)) and len(return_range) == 2 and return_range[0] < return_range[1]):
+        if not (isinstance(return_range, (tuple, list)) and len(return_range) == 2):
             raise input_error('return_range', return_range, 'a pair (low, high) with low < high')
-        lo, hi = float(return_range[0]), float(return_range[1])
-    p = PortfolioProblem(n, 'min_risk_for_return', c, solver=solver, solver_options=solver_options)
-    W = np.stack([p.solve(F, m, float(r)) for r in np.linspace(lo, hi, n_points)])
+        lo = check_float('return_range[0]', return_range[0]); hi = check_float('return_range[1]', return_range[1])
+        if not lo < hi: raise input_error('return_range', return_range, 'a pair (low, high) with low < high')
+    p = PortfolioProblem(n, 'min_risk_for_return', _in_units(c, s), solver=solver, solver_options=solver_options)
+    p.units = {'return': a, 'risk': float(np.sqrt(s))}
+    W = np.stack([p.solve(F, m / a, float(r) / a) for r in np.linspace(lo, hi, n_points)])
     ret, vol = W @ m, np.sqrt(np.einsum('ki,ij,kj->k', W, C.numpy(), W).clip(0))
     cols = list(names) if names is not None else [f'w{i}' for i in range(n)]
     return pd.concat([pd.DataFrame({'return': ret, 'volatility': vol, 'sharpe': (ret - rf) / vol}),

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Callable
 import pandas as pd
 import torch
-from ..core import InputError, input_error, check_int, check_float, check_choice, unpack, validate_log_prices, Labels
+from ..core import (InputError, input_error, check_int, check_float, check_choice, to_tensor, unpack, validate_log_prices, Labels,
+                       resolve_dtype)
 from .._kernels.returns import simple_returns, log_returns
 from .._kernels.rolling import ewm_decay
 
@@ -25,6 +26,8 @@ def returns_from_log_prices(
 ) -> torch.Tensor:
     "Period returns (..., T-1, N) from log-prices."
     check_choice('kind', kind, RETURN_KINDS)
+    x = x if isinstance(x, torch.Tensor) and x.is_floating_point() else to_tensor(x, 'x')
+    if x.ndim < 2: raise input_error('x.ndim', x.ndim, '>= 2: log-prices (..., T, N)', 'for one asset use x[:, None].')
     t = x.movedim(-2, 0)                                # the return kernels run along the first dimension
     return (simple_returns(t) if kind == 'simple' else log_returns(t)[1:]).movedim(0, -2)
 
@@ -45,6 +48,19 @@ class MomentEstimator:
     def __eq__(self, other): return type(self) is type(other) and vars(self) == vars(other)
     def __hash__(self): return hash(repr(self))
 
+def _returns(R, min_rows:int=1, name:str='R') -> torch.Tensor:
+    "Returns (..., n, N) as a floating tensor with n >= `min_rows`, finite; else an `InputError` naming the first bad row."
+    R = to_tensor(R, name) if not (isinstance(R, torch.Tensor) and R.is_floating_point()) else R
+    if R.ndim < 2: raise input_error(f'{name}.ndim', R.ndim, '>= 2: returns (..., n, N)', 'for one asset use R[:, None].')
+    if R.shape[-2] < min_rows:
+        raise input_error(f'{name}.shape[-2]', R.shape[-2], f'at least {min_rows} returns per window', 'pass a longer window.')
+    bad = ~torch.isfinite(R)
+    if bad.any():
+        i = int(bad.movedim(-2, 0).reshape(R.shape[-2], -1).any(-1).nonzero()[0])
+        raise InputError(f"`{name}` has {int(bad.sum())} non-finite returns (NaN/inf), the first in row {i} of the window: "
+                         "an estimate from it would be NaN. Fix: clean the prices (mltt.data.clean_prices) or drop those rows.")
+    return R
+
 def _centered(R): return R - R.mean(-2, keepdim=True)
 
 def _ewm_weights(n:int, span:float, like:torch.Tensor) -> torch.Tensor:
@@ -56,19 +72,21 @@ def _ewm_weights(n:int, span:float, like:torch.Tensor) -> torch.Tensor:
 class SampleMean(MomentEstimator):
     "Arithmetic mean of the returns of the window."
     name = 'sample'
-    def __call__(self, R): return R.mean(-2)
+    def __call__(self, R): return _returns(R).mean(-2)
 
 class EWMMean(MomentEstimator):
     "Exponentially weighted mean of the returns of the window (pandas `ewm(span).mean()`, last row)."
     name = 'ewm'
     def __init__(self, span:float=60.): self.span = check_float('span', span, min=1)  # EWM span in periods
-    def __call__(self, R): return torch.einsum('t,...tn->...n', _ewm_weights(R.shape[-2], self.span, R), R)
+    def __call__(self, R):
+        R = _returns(R)
+        return torch.einsum('t,...tn->...n', _ewm_weights(R.shape[-2], self.span, R), R)
 
 class SampleCovariance(MomentEstimator):
     "Unbiased sample covariance of the returns of the window."
     name, full_rank_rows = 'sample', True
     def __call__(self, R):
-        X = _centered(R)
+        X = _centered(_returns(R, 2))
         return X.transpose(-1, -2) @ X / (R.shape[-2] - 1)
 
 class EWMCovariance(MomentEstimator):
@@ -76,6 +94,7 @@ class EWMCovariance(MomentEstimator):
     name, full_rank_rows = 'ewm', True
     def __init__(self, span:float=60.): self.span = check_float('span', span, min=1)  # EWM span in periods
     def __call__(self, R):
+        R = _returns(R)
         X = _centered(R)
         return (X * _ewm_weights(R.shape[-2], self.span, R)[:, None]).transpose(-1, -2) @ X
 
@@ -100,6 +119,7 @@ class LedoitWolf(MomentEstimator):
     "Ledoit-Wolf shrunk covariance, as `sklearn.covariance.LedoitWolf().fit(R).covariance_`."
     name = 'ledoit_wolf'
     def __call__(self, R):
+        R = _returns(R)
         S, mu, shrink = _ledoit_wolf(R)
         eye = torch.eye(R.shape[-1], dtype=R.dtype, device=R.device)
         return (1 - shrink)[..., None, None] * S + (shrink * mu)[..., None, None] * eye
@@ -108,7 +128,7 @@ class LedoitWolf(MomentEstimator):
         R:torch.Tensor, # Returns (..., n, N)
     ) -> torch.Tensor:
         "The shrinkage intensity $\\delta$ (...,) in [0, 1] of the returns `R` (sklearn's `shrinkage_`)."
-        return _ledoit_wolf(R)[2]
+        return _ledoit_wolf(_returns(R))[2]
 
 # %% ../../nbs/33_optimize_moments.ipynb #88369dbb
 def _as_matrix(cov, name='cov'):
@@ -221,17 +241,28 @@ def nearest_psd(
     return _like((out + out.transpose(-1, -2)) / 2, cov, lab.index, lab.columns)
 
 # %% ../../nbs/33_optimize_moments.ipynb #670d7e7b
+_BLOCK_BYTES = 256 * 2**20          # working memory of one block of windows (the output comes on top)
+
+def _block_size(lookback:int, N:int, itemsize:int, budget:int=_BLOCK_BYTES) -> int:
+    "Windows per block: the estimators hold about 4 copies of a window (lookback, N) and 6 matrices (N, N) each."
+    return max(1, budget // ((4 * lookback * N + 6 * N * N) * itemsize))
+
 def rolling_moments(
     log_prices, # Log-prices (T, N): DataFrame, array or tensor
     lookback:int, # Returns per window (the window spans lookback+1 rows of log-prices)
     ends=None, # Rows t at which to estimate (each >= lookback); None: all rows lookback..T-1
-    mean:str|Callable='sample', # Mean estimator: "sample", "ewm", or an estimator object (called on all windows at once)
+    mean:str|Callable='sample', # Mean estimator: "sample", "ewm", or an estimator object (called on blocks of windows)
     cov:str|Callable='sample', # Covariance estimator: "sample", "ewm", "ledoit_wolf", or an estimator object
     span:float=60., # EWM span (periods), for the "ewm" strings
     kind:str='simple', # "simple" or "log" returns
     periods_per_year:float=252, # Annualisation factor
+    dtype:torch.dtype|str|None=None, # Dtype of the outputs (None: that of the log-prices); float32 halves their memory
+    block:int|None=None, # Windows estimated at a time (None: as many as fit in about 256 MB of working memory)
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    "Annualised means (K, N) and covariances (K, N, N) of the windows ending at rows `ends`."
+    """Annualised means (K, N) and covariances (K, N, N) of the K windows ending at rows `ends`.
+
+    Memory: the outputs, K*N*(N+1) numbers of `dtype`, plus at most `block` windows of N x N at a time (about 256 MB
+    by default, whatever K). Pass only the rows you need as `ends` (e.g. the rebalance dates) to keep K small."""
     span = check_float('span', span, min=1)
     mean_est, cov_est = _estimator(mean, span, _MEANS, 'mean'), _estimator(cov, span, _COVS, 'cov')
     ppy = check_float('periods_per_year', periods_per_year, min=0, strict=True)
@@ -240,9 +271,25 @@ def rolling_moments(
     lookback = check_int('lookback', lookback, min=2, max=T - 1)
     _check_rows(lookback, N, cov_est, 'lookback')
     ends = _check_ends(ends, lookback, T, x.device)
+    out_dtype = x.dtype if dtype is None else resolve_dtype(dtype)
+    if out_dtype not in (torch.float32, torch.float64):
+        raise input_error('dtype', dtype, 'torch.float32 or torch.float64', 'half precision cannot hold a covariance estimate.')
+    b = _block_size(lookback, N, x.element_size()) if block is None else check_int('block', block, min=1)
+    return _rolling_moments(x, lookback, ends, mean_est, cov_est, kind, ppy, out_dtype, b)
+
+def _rolling_moments(x, lookback, ends, mean_est, cov_est, kind, ppy, out_dtype, b):
+    "`rolling_moments` on checked arguments (log-prices `x` (T, N) validated, `ends` a long tensor), `b` windows at a time."
+    N = x.shape[1]
     R = returns_from_log_prices(x, kind)                     # R[t-1] is the return of the period ending at row t
-    W = R.unfold(0, lookback, 1).transpose(-1, -2)[ends - lookback]   # (K, lookback, N): window ending at row t
-    return _estimate(mean_est, W, False, 'mean') * ppy, _estimate(cov_est, W, True, 'cov') * ppy
+    windows = R.unfold(0, lookback, 1)                       # a view (T-lookback, N, lookback): nothing copied yet
+    K = len(ends)
+    m_out = torch.empty(K, N, dtype=out_dtype, device=x.device)
+    C_out = torch.empty(K, N, N, dtype=out_dtype, device=x.device)
+    for s in range(0, K, b):
+        W = windows[ends[s:s + b] - lookback].transpose(-1, -2)          # (b, lookback, N): the windows ending at these rows
+        m_out[s:s + b] = _estimate(mean_est, W, False, 'mean') * ppy
+        C_out[s:s + b] = _estimate(cov_est, W, True, 'cov') * ppy
+    return m_out, C_out
 
 def _check_ends(ends, lookback:int, T:int, device) -> torch.Tensor:
     "The rows `ends` as a long tensor in [lookback, T-1] (default: all of them), or an `InputError`."

@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import cvxpy as cp  # modelling layer: DPP parameters, many solvers, the library PyPortfolioOpt and skfolio use
 from ..core import (InputError, OptimizationError, input_error, check_int, check_float, check_choice)
-from ._solver import CLARABEL_OPTIONS, Resolver, _assign
-from .constraints import Constraints, _parse, _per_asset, _psd_factor
+import copy
+from ._solver import CLARABEL_OPTIONS, Resolver, _assign, check_solver_options
+from .constraints import Constraints, _parse, _per_asset, _psd_factor, _scale
 
 # %% auto #0
 __all__ = ['DEFAULT_SOLVER', 'FALLBACK_SOLVER', 'SOLVER_OPTIONS', 'OBJECTIVES', 'PortfolioProblem', 'min_variance', 'max_sharpe',
@@ -68,7 +69,8 @@ class PortfolioProblem:
         self.n, self.objective = check_int('n', n, min=1), check_choice('objective', objective, OBJECTIVES)
         self.c = constraints if constraints is not None else Constraints(n)
         self.solver = _check_solver(solver)
-        self.solver_options = SOLVER_OPTIONS.get(self.solver, {}) if solver_options is None else dict(solver_options)
+        self.solver_options = SOLVER_OPTIONS.get(self.solver, {}) if solver_options is None else check_solver_options(self.solver, solver_options)
+        self.units = {'return': 1.0, 'risk': 1.0}   # the units of mu and of volatility the data are given in (for messages)
         self.F, self.mu = cp.Parameter((n, n), name='F'), cp.Parameter(n, name='mu')
         self.prev = cp.Parameter(n, name='prev', value=np.zeros(n) if self.c.prev is None else self.c.prev)
         self.tau = cp.Parameter(nonneg=True, name='tau', value=self.c.max_turnover or 0.0)
@@ -144,8 +146,11 @@ class PortfolioProblem:
         cov:np.ndarray|None=None, # F'F, if the caller has it (saves a matrix product)
     ) -> np.ndarray:
         "Optimal weights (N,) for these data, or an `OptimizationError` saying why there are none."
-        d = self._data
-        d[self.F] = F                                   # shapes are checked by the callers; cvxpy's checks run in _sync
+        d, n = self._data, self.n
+        F = _finite('F', F, (n, n)); mu = None if mu is None else _finite('mu', mu, (n,))
+        prev = None if prev is None else _finite('prev', prev, (n,)); cov = None if cov is None else _finite('cov', cov, (n, n))
+        if target is not None: target = check_float('target', target)
+        d[self.F] = F
         if mu is not None: d[self.mu] = mu
         if target is not None: d[self.target] = target
         if prev is not None: d[self.prev] = prev
@@ -230,22 +235,50 @@ def _no_sharpe(p) -> str:
 _WHY_INFEASIBLE = {   # feasible constraints, infeasible objective: why, by objective
     'max_sharpe': _no_sharpe,
     'max_diversification': lambda p: "maximum diversification has no solution under these constraints (no portfolio with positive volatility-weighted exposure).",
-    'min_risk_for_return': lambda p: (f"`target_return={p.target.value:.6g}` is out of reach: the highest expected return under the "
-                                      f"constraints is {_attainable(p, 'return'):.6g}. Fix: lower target_return."),
-    'max_return_for_risk': lambda p: (f"`target_volatility={p.target.value:.6g}` is out of reach: the lowest volatility under the "
-                                      f"constraints is {_attainable(p, 'risk'):.6g}. Fix: raise target_volatility."),
+    'min_risk_for_return': lambda p: (f"`target_return={p.target.value * p.units['return']:.6g}` is out of reach: the highest expected return under the "
+                                      f"constraints is {_attainable(p, 'return') * p.units['return']:.6g}. Fix: lower target_return."),
+    'max_return_for_risk': lambda p: (f"`target_volatility={p.target.value * p.units['risk']:.6g}` is out of reach: the lowest volatility under the "
+                                      f"constraints is {_attainable(p, 'risk') * p.units['risk']:.6g}. Fix: raise target_volatility."),
 }
 
 # %% ../../nbs/35_optimize_problems.ipynb #d648cb99
+_RISK_IN_OBJECTIVE = ('min_variance', 'mean_variance', 'min_risk_for_return')
+
+def _finite(name:str, a, shape:tuple) -> np.ndarray:
+    "`a` as a float64 array of `shape` with finite values, or an `InputError`."
+    try: a = np.asarray(a, dtype=float)
+    except (TypeError, ValueError): raise input_error(name, a, f'numbers of shape {shape}') from None
+    if a.shape != shape: raise input_error(f'{name}.shape', a.shape, str(shape))
+    if not np.isfinite(a).all(): raise input_error(name, a, 'finite numbers', f'{name} has NaN/inf.')
+    return a
+
+def _in_units(c:Constraints, k:float) -> Constraints:
+    "A copy of `c` for an objective divided by `k` (its penalties divided by `k`)."
+    c = copy.copy(c); c.cost, c.l2_reg = c.cost / k, c.l2_reg / k
+    return c
+
+def _unit_scales(C, m) -> tuple[float, float]:
+    "The mean variance s = tr(C)/N and the largest |mu| a: the problems are solved for C/s and mu/a, where both are near 1."
+    a = float(np.abs(m).max()) if m is not None else 0.0
+    return _scale(C), (a if a > 0 else 1.0)
+
 def _solve_once(objective, cov, mu=None, target=None, risk_aversion=1.0, budgets=None, solver=None, solver_options=None, **constraints):
-    "Weights of a one-shot `objective` problem in the kind of `cov`/`mu`."
+    "Weights of a one-shot `objective` problem in the kind of `cov`/`mu`, solved in units where the data are near 1 (same weights)."
     C, m, names, back = _parse(cov, mu)
     c = Constraints(C.shape[0], names, **constraints)
     c.precheck()
-    F = _psd_factor(C).numpy()
-    if objective == 'max_diversification': m = np.sqrt(np.clip(np.diag(C.numpy()), 0, None))
-    p = PortfolioProblem(C.shape[0], objective, c, risk_aversion, budgets, solver, solver_options)
-    return back(p.solve(F, m, target, cov=C.numpy()))
+    s, a = _unit_scales(C, m)
+    Cs = C / s                                              # the weights do not depend on the units of cov and mu
+    F = _psd_factor(Cs).numpy()
+    if objective == 'max_diversification': m = np.sqrt(np.clip(np.diag(Cs.numpy()), 0, None))
+    elif objective == 'mean_variance': m, s_obj = m / (risk_aversion * s), risk_aversion * s   # the objective divided by delta s
+    elif objective in ('min_risk_for_return', 'max_return_for_risk'): m = m / a
+    if objective == 'min_risk_for_return': target = target / a
+    if objective == 'max_return_for_risk': target = target / np.sqrt(s)
+    k = s_obj if objective == 'mean_variance' else s if objective in _RISK_IN_OBJECTIVE else a if objective == 'max_return_for_risk' else 1.0
+    p = PortfolioProblem(C.shape[0], objective, _in_units(c, k), 1.0, budgets, solver, solver_options)
+    p.units = {'return': a, 'risk': float(np.sqrt(s))}
+    return back(p.solve(F, m, target, cov=Cs.numpy()))
 
 # %% ../../nbs/35_optimize_problems.ipynb #184a97d2
 def min_variance(
@@ -275,7 +308,8 @@ def max_sharpe(
                                 f"({rf:g}; the best is {m.max():.4g}) and the weights are long-only. "
                                 "Fix: lower `risk_free_rate`, allow short positions, or use min_variance.")
     p = PortfolioProblem(C.shape[0], 'max_sharpe', c, solver=solver, solver_options=solver_options)
-    return back(p.solve(_psd_factor(C).numpy(), m - rf, cov=C.numpy()))
+    s, a = _unit_scales(C, m - rf)                           # units where cov and mu - rf are near 1: same weights
+    return back(p.solve(_psd_factor(C / s).numpy(), (m - rf) / a, cov=(C / s).numpy()))
 
 # %% ../../nbs/35_optimize_problems.ipynb #f309bb61
 def mean_variance(
@@ -339,5 +373,11 @@ def risk_contributions(
 ):
     "Fractions $w_i(\\Sigma w)_i / w^\\top\\Sigma w$ of the portfolio variance contributed by each asset (same kind as `weights`)."
     C, w, names, back = _parse(cov, weights, 'weights')
+    _psd_factor(C)                                           # an `OptimizationError` if cov is not a covariance
     rc = w * (C.numpy() @ w)
-    return back(rc / rc.sum())
+    var = rc.sum()
+    if not var > 0:
+        raise input_error('weights', weights, 'a portfolio with positive variance',
+                          'the contributions are fractions of the portfolio variance w\'Σw, which is 0 for these weights '
+                          '(all zero, or held only in riskless assets), so they are undefined.')
+    return back(rc / var)
