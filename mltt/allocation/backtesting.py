@@ -135,6 +135,11 @@ class BTResult:
         if not isinstance(sl, slice):
             raise input_error('key', sl, 'a slice along time, e.g. result[100:]', 'use result.select(k) to pick a strategy of a batch.')
         if sl.step not in (None, 1): raise input_error('key', sl, 'a slice of consecutive rows (step 1): per-period returns do not skip rows')
+        if not all(v is None or isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in (sl.start, sl.stop)):
+            try: sl = self.labels.index.slice_indexer(sl.start, sl.stop)               # dates: the rows between them, both included
+            except (AttributeError, KeyError, TypeError, ValueError):
+                raise input_error('key', sl, "a slice of row numbers, or of dates of the result's index",
+                                  'e.g. result[100:] or result["2020-01-01":"2020-06-30"].') from None
         kw = {f: getattr(self, f)[..., sl] for f in _FIELDS}
         w = None if self.weights is None else self.weights[..., sl, :]
         idx = None if self.labels.index is None else self.labels.index[sl]
@@ -143,6 +148,10 @@ class BTResult:
     def select(self, k) -> BTResult:
         "Strategy `k` (an int or tuple of ints into the batch dimensions)."
         if not self.batch_shape: raise input_error('k', k, 'unused: this result holds one strategy', 'use the result itself.')
+        ks = k if isinstance(k, tuple) else (k,)
+        if len(ks) > len(self.batch_shape) or not all(isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)) and -n <= i < n
+                                                        for i, n in zip(ks, self.batch_shape)):
+            raise input_error('k', k, f'an int (or a tuple of ints) within the batch shape {self.batch_shape}')
         kw = {f: getattr(self, f)[k] for f in _FIELDS}
         return replace(self, **kw, weights=None if self.weights is None else self.weights[k])
 
@@ -215,7 +224,7 @@ class BTResult:
 # %% ../../nbs/50_backtesting.ipynb #7db3bc17
 def _labels(weights, prices) -> Labels:
     "Dates/tickers from the pandas inputs, checking that two labelled inputs agree."
-    lp, lw = (unpack(x)[1] if isinstance(x, pd.DataFrame) else Labels() for x in (prices, weights))
+    lp, lw = (unpack(x, name)[1] if isinstance(x, (pd.DataFrame, pd.Series)) else Labels() for x, name in ((prices, 'prices'), (weights, 'weights')))
     for part in ('index', 'columns'):
         a, b = getattr(lp, part), getattr(lw, part)
         if a is not None and b is not None and not a.equals(b):
@@ -227,8 +236,10 @@ def _inputs(weights, prices, max_leverage):
     "Weights (B, T, N), log-prices (T, N) (shapes checked; values are checked by `_check_values`), labels, batch shape."
     ref = weights if isinstance(weights, torch.Tensor) and weights.is_floating_point() else prices
     dtype, device = (ref.dtype, ref.device) if isinstance(ref, torch.Tensor) and ref.is_floating_point() else (None, None)
+    if dtype is not None and dtype.itemsize < 4: dtype = torch.float64          # half precision: computed in float64
     labels = _labels(weights, prices)
     p, w = to_tensor(prices, 'prices', dtype, device), to_tensor(weights, 'weights')
+    if p.dtype.itemsize < 4: p = p.to(torch.float64)                           # (a half-precision default dtype too)
     if p.ndim != 2 or p.shape[0] < 2 or p.shape[1] < 1 or w.ndim < 2 or tuple(w.shape[-2:]) != tuple(p.shape):
         _check_values(weights, prices, max_leverage, labels)    # raises the detailed error
         raise input_error('weights.shape', tuple(w.shape), f'(..., T, N) = (..., {p.shape[0]}, {p.shape[-1]}), like the prices')
@@ -278,6 +289,7 @@ def _finish(gross, trade, held, fee, batch, save, labels, ppy):
 def _run(weights, prices, commission, slippage, rebalance, max_leverage, cash_rate, save_weights, periods_per_year) -> BTResult:
     "The backtest itself (uncached): arguments as in `backtest`."
     w, p, labels, batch = _inputs(weights, prices, max_leverage)
+    if labels.index is not None: validate_log_prices(p, 'prices', min_rows=2, labels=labels)   # dated input: the date checks too
     fee = _fee(commission, slippage)
     ppy = _index_periods_per_year(labels.index) if periods_per_year is None else check_float('periods_per_year', periods_per_year, min=0, strict=True)
     rc = (1 + check_float('cash_rate', cash_rate, min=-1, strict=True)) ** (1 / ppy) - 1
@@ -314,6 +326,7 @@ def backtest(
     periods_per_year:float|None=None, # Periods per year (default: from the dates, else 252)
 ) -> BTResult:
     "Backtest target `weights` on log-`prices` with drift, costs and a rebalancing schedule (cached by content)."
+    if not isinstance(save_weights, (bool, np.bool_)): raise input_error('save_weights', save_weights, 'True or False')
     band = (rebalance.width, rebalance.measure) if type(rebalance) is Band else None
     run = _cached_run.__wrapped__ if _on_device(weights, prices) else _cached_run
     out = run(weights, prices, commission, slippage, None if band else rebalance, band, max_leverage, cash_rate, save_weights, periods_per_year)
@@ -412,6 +425,11 @@ def backtest_model(
 ) -> BTResult:
     "Backtest the weights `model` predicts from `prediction_info` (default: the prices); both steps cached by content."
     if not callable(model): raise input_error('model', model, 'callable (e.g. a CapitalAllocator)')
+    if isinstance(model, type): raise input_error('model', model, 'an allocator object, not a class', f'pass an instance, e.g. {model.__name__}(...).')
+    if isinstance(prediction_info, (pd.DataFrame, pd.Series)) and isinstance(prices, (pd.DataFrame, pd.Series)) \
+            and not prediction_info.index.equals(prices.index):             # the prices' dates are checked by backtest
+        raise InputError("`prediction_info` and `prices` have different dates: row t of the features must be the date of row t of "
+                         "the prices. Fix: align them first, e.g. prediction_info.reindex(prices.index).")
     weights = _feature_labels_off(_predict(model, prices if prediction_info is None else prediction_info), prices, prediction_info)
     kwargs.setdefault('max_leverage', getattr(model, 'max_leverage', 1.0))
     return backtest(weights, prices, **kwargs)

@@ -72,15 +72,38 @@ class CapitalAllocator(ABC):
     def __radd__(self, other): return self if _is_zero(other) else NotImplemented    # sum([m1, m2, ...]) starts from 0
 
 # %% ../../nbs/30_allocation_base.ipynb #dc37824b
+_NO_BOUND = 1e300
+
+def _safe_dtype(t:torch.Tensor) -> torch.Tensor:
+    "`t` in float64 if it is in a half-precision dtype (float16, bfloat16), where returns and variances lose most digits."
+    return t.to(torch.float64) if t.is_floating_point() and t.dtype.itemsize < 4 else t
+
+def _min_observations(model) -> int:
+    "`model.min_observations` checked (1 for a plain function, which has none)."
+    return check_int(f'{getattr(type(model), "__name__", "inner")}.min_observations', getattr(model, 'min_observations', 1), min=1)
+
+def _check_inner(name:str, model):
+    "`model` if it is an allocator or another callable mapping `x` to weights, else an `InputError` naming `name`."
+    if isinstance(model, type):
+        raise input_error(name, model, 'an allocator object, not a class', f'pass an instance, e.g. {model.__name__}(...).')
+    if not callable(model): raise input_error(name, model, 'an allocator (a CapitalAllocator or a function x -> weights)')
+    return model
+
 def _check_input(model, x):
-    "`x` as a tensor with its labels, checked for `model`."
+    "`x` as a tensor with its labels, checked for `model`: log-prices (T, N) unless it reads other features."
+    if isinstance(x, pd.Series) and getattr(model, 'takes_log_prices', True):
+        raise input_error('x', f'a Series named {x.name!r}', 'log-prices (T, N), dates x assets (a DataFrame, array or tensor)',
+                          'for one asset pass series.to_frame() (or x[:, None] for a 1-D array or tensor).')
     t, labels = unpack(x, 'x')
-    if t.ndim == 2 and getattr(model, 'takes_log_prices', True): t = validate_log_prices(t, 'x', min_rows=1, labels=labels)
-    elif t.ndim < 1: raise input_error('x.ndim', t.ndim, 'at least 1 (time first)')
+    t = _safe_dtype(t)
+    prices = getattr(model, 'takes_log_prices', True) and (t.ndim < 3 or getattr(model, '_needs_2d', False))
+    if prices: t = validate_log_prices(t, 'x', min_rows=1, labels=labels)   # the 2-D, finite, date and raw-price checks
+    elif t.ndim < 1: raise input_error('x.ndim', t.ndim, 'at least 1 (time first)', 'pass a (T, ...) array, one row per date.')
+    elif t.shape[0] == 0: raise input_error('len(x)', 0, 'at least 1 row', 'pass a non-empty history.')
     elif not torch.isfinite(t).all():
         i = int((~torch.isfinite(t)).reshape(t.shape[0], -1).any(1).nonzero()[0])
         raise InputError(f"`x` has non-finite values (NaN/inf), the first at {labels.date(i)}. Fix: clean or fill them first.")
-    m = check_int(f'{type(model).__name__}.min_observations', model.min_observations, min=1)
+    m = _min_observations(model)
     if t.shape[0] < m:
         raise input_error('len(x)', t.shape[0], f'at least min_observations={m} rows for {type(model).__name__}',
                           'pass a longer history (or a shorter lookback).')
@@ -88,20 +111,23 @@ def _check_input(model, x):
 
 def _check_output(model, w, x, labels):
     "Model output `w` checked: shape (T, N), finite, within leverage; rows before min_observations zeroed."
-    name = f'{type(model).__name__}.predict(x)'
+    is_allocator = hasattr(model, '_predict')
+    name = f'{type(model).__name__}.predict(x)' if is_allocator else 'inner(x)'
     w = to_tensor(w, name)
     T = x.shape[0]
     n = x.shape[1] if x.ndim == 2 and getattr(model, 'takes_log_prices', True) else None
     if w.ndim != 2 or w.shape[0] != T or (n is not None and w.shape[1] != n):
         raise InputError(f"`{name}` returned shape {tuple(w.shape)}; expected (T, N) = ({T}, {n if n is not None else 'N'}): "
                          "one row of weights per input row. Fix: return a (T, N) tensor.")
-    early = torch.arange(T, device=w.device) < model.min_observations - 1
+    if w.device != x.device: w = w.to(x.device)
+    early = torch.arange(T, device=w.device) < _min_observations(model) - 1
     w = torch.where(early[:, None], torch.zeros_like(w), w)
-    return validate_weights(w, max_leverage=getattr(model, 'max_leverage', 1.0), name=name, labels=labels)
+    lev = getattr(model, 'max_leverage', 1.0 if is_allocator else _NO_BOUND)      # a function's weights are bounded by its wrapper
+    return validate_weights(w, max_leverage=lev, name=name, labels=labels)
 
 def _inner(model, x:torch.Tensor, labels:Labels) -> torch.Tensor:
-    "Validated weights of a wrapped allocator for tensor `x`, passing the tickers on (dict allocations need them)."
-    if not hasattr(model, '_predict'): return to_tensor(model(x), 'inner(x)')   # duck-typed: survives autoreload
+    "Validated weights of a wrapped allocator (or plain function of `x`) for tensor `x`, passing the tickers on (dict allocations need them)."
+    if not hasattr(model, '_predict'): return _check_output(model, model(x), x, labels)   # a function: its output checked
     t, _ = _check_input(model, x)
     return _check_output(model, model._predict(t, labels), t, labels)
 
@@ -187,8 +213,11 @@ class LinearCombination(CapitalAllocator):
                  allocators:list, # The allocators whose validated weights are combined
                  coefficients:list|None=None, # One non-zero number c_k per allocator (default: all 1)
                 ):
-        if not isinstance(allocators, (list, tuple)) or not allocators or not all(callable(a) for a in allocators):
+        if not isinstance(allocators, (list, tuple)) or not allocators:
             raise input_error('allocators', allocators, 'a non-empty list of allocators')
+        allocators = [_check_inner(f'allocators[{i}]', a) for i, a in enumerate(allocators)]
+        if coefficients is not None and not isinstance(coefficients, (list, tuple, np.ndarray)):
+            raise input_error('coefficients', coefficients, f'a list of {len(allocators)} non-zero numbers, one per allocator')
         c = [1.0] * len(allocators) if coefficients is None else [check_float('coefficients', v) for v in coefficients]
         if len(c) != len(allocators) or 0 in c:
             raise input_error('coefficients', coefficients, f'{len(allocators)} non-zero numbers, one per allocator')
@@ -197,7 +226,7 @@ class LinearCombination(CapitalAllocator):
         self.takes_log_prices = all(getattr(a, 'takes_log_prices', True) for a in allocators)
 
     @property
-    def min_observations(self) -> int: return max(getattr(a, 'min_observations', 1) for a in self.allocators)
+    def min_observations(self) -> int: return max(_min_observations(a) for a in self.allocators)
 
     def _predict(self, x, labels): return sum(k * _inner(a, x, labels) for k, a in zip(self.coefficients, self.allocators))
 

@@ -19,6 +19,12 @@ from .._kernels.rolling import causal_cov
 from .base import CapitalAllocator
 
 # %% ../../nbs/31_allocation_classical.ipynb #a79f01c1
+def _finite_number(v) -> bool:
+    "Is `v` a finite real number (not a bool, a string or None)?"
+    if isinstance(v, (bool, np.bool_, str, bytes)) or v is None: return False
+    try: return bool(np.isfinite(float(v)))
+    except (TypeError, ValueError): return False
+
 class FixedAllocation(CapitalAllocator):
     "The same weights on every row, given by ticker (dict) or by position (list)."
     def __init__(self,
@@ -27,14 +33,15 @@ class FixedAllocation(CapitalAllocator):
                 ):
         self.max_leverage = check_float('max_leverage', max_leverage, min=0, strict=True)
         if isinstance(weights, dict): vals = list(weights.values())
-        else: vals = list(weights) if isinstance(weights, (list, tuple, np.ndarray, torch.Tensor)) else None
-        if not vals or any(isinstance(v, (bool, str)) or not np.isfinite(float(v)) for v in vals):
+        else: vals = list(weights) if isinstance(weights, (list, tuple, np.ndarray, torch.Tensor)) and np.ndim(weights) == 1 else None
+        if not vals or not all(_finite_number(v) for v in vals):
             raise input_error('weights', weights, 'a non-empty dict {ticker: weight} or list of finite numbers')
         if sum(abs(float(v)) for v in vals) > self.max_leverage * (1 + 1e-9):
             raise input_error('weights', weights, f'of gross exposure sum(|w|) <= max_leverage={self.max_leverage:g}', 'scale them down or raise max_leverage.')
         self.weights = dict(weights) if isinstance(weights, dict) else [float(v) for v in vals]
 
     min_observations = 1
+    _needs_2d = True   # log-prices (T, N) only
 
     def _vector(self, n:int, columns) -> list:
         "The weights as a list of length `n` in the order of `columns`."
@@ -57,6 +64,7 @@ class FixedAllocation(CapitalAllocator):
 class EqualWeight(CapitalAllocator):
     "$1/N$ in each of the N assets on every row."
     min_observations = 1
+    _needs_2d = True
     def predict(self, x:torch.Tensor) -> torch.Tensor:
         "Rows of $1/N$."
         return torch.full((x.shape[0], x.shape[1]), 1.0 / x.shape[1], dtype=x.dtype, device=x.device)
@@ -64,6 +72,7 @@ class EqualWeight(CapitalAllocator):
 # %% ../../nbs/31_allocation_classical.ipynb #7c72aded
 class InverseVolatility(CapitalAllocator):
     "Long-only weights proportional to 1 / rolling volatility."
+    _needs_2d = True
     def __init__(self, lookback:int=63): # Number of daily returns in the volatility window (>= 2)
         self.lookback = check_int('lookback', lookback, min=2)
 
@@ -79,6 +88,7 @@ class InverseVolatility(CapitalAllocator):
 # %% ../../nbs/31_allocation_classical.ipynb #a9d5919a
 class TimeSeriesMomentum(CapitalAllocator):
     "Long assets whose `lookback_period` return is positive, short the negative ones; unit gross exposure."
+    _needs_2d = True
     def __init__(self, lookback_period:int=252): # Periods to look back for the momentum return
         self.lookback_period = check_int('lookback_period', lookback_period, min=1)
 
@@ -92,6 +102,7 @@ class TimeSeriesMomentum(CapitalAllocator):
 # %% ../../nbs/31_allocation_classical.ipynb #60c5ade6
 class CrossSectionalMomentum(CapitalAllocator):
     "Long the `top_k` assets with the best `lookback` return (short the `bottom_k` worst), equal weights."
+    _needs_2d = True
     def __init__(self,
                  lookback:int=252, # Periods of the momentum return
                  top_k:int=1, # Number of assets held long
@@ -146,6 +157,7 @@ class FixedWeights(CapitalAllocator):
         self.max_leverage = check_float('max_leverage', max_leverage, min=0, strict=True)
 
     min_observations = 1
+    _needs_2d = True
 
     def _rows(self, x:torch.Tensor, labels:Labels) -> np.ndarray:
         "The table's values at `x`'s dates and tickers (by label), or by position for an unlabelled `x` of the same shape."

@@ -12,15 +12,16 @@ __all__ = ['volatility_scaled', 'VolatilityTarget', 'Blend', 'Hysteresis']
 import numpy as np
 import pandas as pd
 import torch
-from ..core import (InputError, Labels, check_choice, check_float, check_int, input_error, to_tensor, unpack, validate_log_prices)
+from ..core import (InputError, Labels, check_choice, check_float, check_int, input_error, to_tensor, unpack, validate_log_prices,
+                       validate_weights)
 from .._kernels.returns import log_returns
-from .._kernels.rolling import causal_cov
-from .base import CapitalAllocator, _inner
+from .._kernels.rolling import causal_cov, ewm_decay, ewm_mean, rolling_mean
+from .base import _NO_BOUND, CapitalAllocator, _check_inner, _inner, _min_observations, _safe_dtype
 
 # %% ../../nbs/32_allocation_overlays.ipynb #e01638e1
 def _vol_args(w, x, target_vol, lookback, method, max_leverage, periods_per_year) -> tuple:
     "The arguments of `volatility_scaled`, checked: `w` and log-prices `x` as tensors of one shape, then the numbers."
-    w = to_tensor(w, 'w')
+    w = _safe_dtype(validate_weights(w, max_leverage=_NO_BOUND, name='w'))     # finite, (T, N); half precision computed in float64
     x = validate_log_prices(x, 'x', dtype=w.dtype, device=w.device)
     if tuple(w.shape) != tuple(x.shape):
         raise input_error('w.shape', tuple(w.shape), f'{tuple(x.shape)}, the shape of the log-prices x', 'pass one weight per price.')
@@ -48,28 +49,61 @@ def volatility_scaled(
     periods_per_year:float=252, # Annualisation of the per-period volatility
 ) -> torch.Tensor|pd.DataFrame:
     "`w` scaled row by row to the ex-ante volatility target, capped at `max_leverage` (a DataFrame for DataFrame inputs; differentiable in a tensor `w`)."
+    if not isinstance(per_asset, (bool, np.bool_)): raise input_error('per_asset', per_asset, 'True or False')
     labels = _out_labels(w, x)
     out = _scaled(*_vol_args(w, x, target_vol, lookback, method, max_leverage, periods_per_year), per_asset)
     return out if labels is None else labels.frame(out)
 
+_BLOCK = 256   # rows of time handled at once by `_portfolio_var`
+
+def _portfolio_var(w:torch.Tensor, x:torch.Tensor, lookback:int, method:str) -> torch.Tensor:
+    "$w_t^\\top \\Sigma_t w_t$ (T,) with $\\Sigma_t$ = `causal_cov(log_returns(x), lookback, method)[t]`, without building $\\Sigma_t$."
+    T, N = x.shape
+    r, v = log_returns(x)[1:].to(torch.float64), w[1:].to(torch.float64)      # row i here is row i + 1 of the output
+    n = r.shape[0]
+    if n == 0: return w.new_zeros(T)
+    mw = (v * (ewm_mean(r, lookback) if method == 'ewm' else rolling_mean(r, lookback))).sum(-1)   # w_t . mean_t
+    a, q = 1 - 2 / (lookback + 1), []
+    S = r.new_zeros(N, N) if method == 'ewm' and N <= n else None           # sum of a^(t-s) r_s r_s' before the block
+    for t0 in range(0, n, _BLOCK):
+        t1 = min(n, t0 + _BLOCK)
+        lo = max(0, t0 - lookback + 1) if method == 'rolling' else (t0 if S is not None else 0)
+        i, s = torch.arange(t0, t1, device=r.device)[:, None], torch.arange(lo, t1, device=r.device)[None, :]
+        P2 = (v[t0:t1] @ r[lo:t1].T).square()                              # (w_t . r_s)^2 for s in [lo, t1)
+        if method == 'rolling': q.append(torch.where((s <= i) & (s > i - lookback), P2, torch.zeros_like(P2)).sum(-1))
+        else:
+            D = torch.where(s <= i, a ** (i - s).clamp_min(0).to(r.dtype), torch.zeros_like(P2))
+            qb = (P2 * D).sum(-1)
+            if S is not None:
+                j = torch.arange(t1 - t0, device=r.device, dtype=r.dtype)
+                qb = qb + a ** (j + 1) * ((v[t0:t1] @ S) * v[t0:t1]).sum(-1)
+                S = a ** (t1 - t0) * S + (r[t0:t1] * (a ** (t1 - t0 - 1 - j))[:, None]).T @ r[t0:t1]
+            q.append(qb)
+    q = torch.cat(q)
+    if method == 'rolling':
+        cnt = torch.arange(1, n + 1, device=r.device).clamp_max(lookback).to(r.dtype)
+        var = (q / cnt - mw * mw) * lookback / (lookback - 1)
+    else: var = q / ewm_decay(n, lookback, device=r.device).cumsum(0) - mw * mw
+    return torch.cat([var.new_zeros(1), var]).to(w.dtype)
+
 def _scaled(w, x, target_vol, lookback, method, max_leverage, periods_per_year, per_asset) -> torch.Tensor:
     "The scaling of `volatility_scaled` on checked tensors."
-    cov = causal_cov(log_returns(x), lookback, method, per_asset)
     tiny = torch.finfo(w.dtype).tiny
     if per_asset:
-        sd = (cov.clamp_min(0) * periods_per_year).sqrt()
+        sd = (causal_cov(log_returns(x), lookback, method, diag=True).clamp_min(0) * periods_per_year).sqrt()
         w = w * torch.where(sd > 0, target_vol / sd.clamp_min(tiny), torch.zeros_like(sd))
     gross = w.abs().sum(-1)
     cap = torch.where(gross > 0, max_leverage / gross.clamp_min(tiny), torch.zeros_like(gross))
     if per_asset: return w * torch.minimum(torch.ones_like(cap), cap)[:, None]
-    var = torch.einsum('ti,tij,tj->t', w, cov, w).clamp_min(0) * periods_per_year
+    var = _portfolio_var(w, x, lookback, method).clamp_min(0) * periods_per_year
     k = torch.where(var > 0, target_vol / var.clamp_min(tiny).sqrt(), cap)
     return w * torch.minimum(k, cap)[:, None]
 
 class VolatilityTarget(CapitalAllocator):
     "Scale an allocator's weights to an ex-ante volatility target, within a leverage cap."
+    _needs_2d = True
     def __init__(self,
-                 inner:CapitalAllocator, # The allocator whose weights are scaled
+                 inner:CapitalAllocator, # The allocator whose weights are scaled (or a function x -> weights (T, N))
                  target_vol:float=0.10, # Annualised volatility target
                  lookback:int=60, # Span ("ewm") or window ("rolling") of the volatility estimate, in periods
                  method:str='ewm', # "ewm" or "rolling"
@@ -77,17 +111,17 @@ class VolatilityTarget(CapitalAllocator):
                  max_leverage:float=1.0, # Cap on the gross exposure after scaling
                  periods_per_year:float=252, # Annualisation of the daily volatility
                 ):
-        if not callable(inner): raise input_error('inner', inner, 'an allocator (a CapitalAllocator or callable)')
-        self.inner = inner
+        self.inner = _check_inner('inner', inner)
         self.target_vol = check_float('target_vol', target_vol, min=0, strict=True)
         self.lookback = check_int('lookback', lookback, min=2)
         self.method = check_choice('method', method, ('ewm', 'rolling'))
+        if not isinstance(per_asset, (bool, np.bool_)): raise input_error('per_asset', per_asset, 'True or False')
         self.per_asset = bool(per_asset)
         self.max_leverage = check_float('max_leverage', max_leverage, min=0, strict=True)
         self.periods_per_year = check_float('periods_per_year', periods_per_year, min=0, strict=True)
 
     @property
-    def min_observations(self) -> int: return max(self.inner.min_observations, self.lookback + 1)
+    def min_observations(self) -> int: return max(_min_observations(self.inner), self.lookback + 1)
 
     def _predict(self, x, labels):
         return volatility_scaled(_inner(self.inner, x, labels), x, self.target_vol, self.lookback, self.method,
@@ -101,11 +135,14 @@ class VolatilityTarget(CapitalAllocator):
 class Blend(CapitalAllocator):
     "Weighted mix of several allocators' weights."
     def __init__(self,
-                 allocators:list, # The allocators to mix
+                 allocators:list, # The allocators to mix (or functions x -> weights (T, N))
                  weights:list|None=None, # Non-negative blend weights summing to 1 (default: equal)
                 ):
-        if not allocators or not all(callable(a) for a in allocators):
+        if not isinstance(allocators, (list, tuple)) or not allocators:
             raise input_error('allocators', allocators, 'a non-empty list of allocators')
+        allocators = [_check_inner(f'allocators[{i}]', a) for i, a in enumerate(allocators)]
+        if weights is not None and not isinstance(weights, (list, tuple, np.ndarray)):
+            raise input_error('weights', weights, f'a list of {len(allocators)} non-negative numbers summing to 1')
         b = [1 / len(allocators)] * len(allocators) if weights is None else [check_float('weights', v, min=0) for v in weights]
         if len(b) != len(allocators) or abs(sum(b) - 1) > 1e-9:
             raise input_error('weights', weights, f'{len(allocators)} non-negative numbers summing to 1')
@@ -114,7 +151,7 @@ class Blend(CapitalAllocator):
         self.takes_log_prices = all(getattr(a, 'takes_log_prices', True) for a in allocators)
 
     @property
-    def min_observations(self) -> int: return max(a.min_observations for a in self.allocators)
+    def min_observations(self) -> int: return max(_min_observations(a) for a in self.allocators)
 
     def _predict(self, x, labels): return sum(b * _inner(a, x, labels) for a, b in zip(self.allocators, self.weights))
 
@@ -134,18 +171,17 @@ def _last_moved(w:np.ndarray, threshold:float, measure:str) -> np.ndarray:
 class Hysteresis(CapitalAllocator):
     "Keep the previous weights until the target moves more than `threshold` away from them."
     def __init__(self,
-                 inner:CapitalAllocator, # The allocator whose weights are smoothed
+                 inner:CapitalAllocator, # The allocator whose weights are smoothed (or a function x -> weights (T, N))
                  threshold:float=0.05, # Move when the distance exceeds this
                  measure:str='max', # 'max' (largest single change) or 'half_l1' (one-way turnover)
                 ):
-        if not callable(inner): raise input_error('inner', inner, 'an allocator (a CapitalAllocator or callable)')
-        self.inner, self.threshold = inner, check_float('threshold', threshold, min=0)
+        self.inner, self.threshold = _check_inner('inner', inner), check_float('threshold', threshold, min=0)
         self.measure = check_choice('measure', measure, ('max', 'half_l1'))
         self.max_leverage = getattr(inner, 'max_leverage', 1.0)
         self.takes_log_prices = getattr(inner, 'takes_log_prices', True)
 
     @property
-    def min_observations(self) -> int: return self.inner.min_observations
+    def min_observations(self) -> int: return _min_observations(self.inner)
 
     def _predict(self, x, labels):
         w = _inner(self.inner, x, labels)
