@@ -111,7 +111,7 @@ def rebalance_mask(
     if isinstance(rebalance, (bool, np.bool_)): raise input_error('rebalance', rebalance, what)
     if isinstance(rebalance, (int, np.integer)):
         k = check_int('rebalance', rebalance, min=1)
-        return np.arange(n) % k == 0
+        return np.arange(n) % k == 0 if k < n else np.arange(n) == 0   # k >= n: row 0 only (no overflow for huge k)
     if isinstance(rebalance, (str, pd.offsets.BaseOffset)): return _calendar_mask(rebalance, index)
     if isinstance(rebalance, (float, np.floating)):
         raise input_error('rebalance', rebalance, what,
