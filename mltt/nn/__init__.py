@@ -13,6 +13,6 @@ _EXPORTS = {
     'mltt.nn.features': ['window_features', 'feature_frame'],
     'mltt.nn.models': ['allocation_head', 'NNAllocator', 'LSTMAllocator', 'TransformerAllocator'],
     'mltt.nn.losses': ['LOSSES', 'vol_scale_factors', 'apply_scale', 'portfolio_returns', 'sharpe_loss', 'sortino_loss'],
-    'mltt.nn.training': ['History', 'save_checkpoint', 'load_checkpoint', 'fit'],
+    'mltt.nn.training': ['CheckpointError', 'History', 'save_checkpoint', 'load_checkpoint', 'fit'],
 }
 __getattr__, __dir__, __all__ = _lazy_module(__name__, _EXPORTS)

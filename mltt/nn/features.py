@@ -10,9 +10,10 @@ import math
 __all__ = ['window_features', 'feature_frame']
 
 # %% ../../nbs/40_nn_features.ipynb #2b0347dd
+import numpy as np
 import pandas as pd
 import torch
-from ..core import (check_int, input_error, validate_log_prices)
+from ..core import (InputError, check_int, input_error, validate_log_prices)
 from .._kernels.returns import log_returns
 from .._kernels.rolling import rolling_mean
 
@@ -25,13 +26,63 @@ def _causal_scale(
     ms = rolling_mean(r[1:].square(), r.shape[0])              # expanding mean: a window as long as the history
     return torch.cat([ms[:1], ms]).sqrt().clamp_min(eps)
 
+_HALF = (torch.float16, torch.bfloat16)
+
+def _check_numbers(
+    x, # The input as the caller gave it
+    name:str, # Argument name, for messages
+):
+    "`x`, or an `InputError` if it holds booleans, complex numbers or half-precision floats (too coarse for returns)."
+    if torch.is_tensor(x): dts = [x.dtype]
+    elif isinstance(x, pd.DataFrame): dts = list(x.dtypes)
+    elif isinstance(x, (pd.Series, np.ndarray)): dts = [x.dtype]
+    else: return x
+    for d in dts:
+        if isinstance(d, torch.dtype):
+            bad = d == torch.bool or d.is_complex or d in _HALF
+        else: bad = pd.api.types.is_bool_dtype(d) or pd.api.types.is_complex_dtype(d) or d == np.float16
+        if bad: raise input_error(f'{name}.dtype', d, 'real numbers in float32 or float64 (or integers)',
+                                  f'convert first, e.g. {name}.astype(float) or {name}.double(); booleans, complex numbers and '
+                                  'float16 are refused rather than rounded or cast silently.')
+    return x
+
+def _check_dates(
+    x, # The input as the caller gave it
+    name:str, # Argument name, for messages
+):
+    "`x`, or an `InputError` naming the first date (row label) of a pandas input that is missing or not after the one before it."
+    if not isinstance(x, (pd.DataFrame, pd.Series)) or len(x.index) == 0: return x
+    idx = x.index
+    if isinstance(idx, pd.MultiIndex):
+        raise input_error(f'{name}.index', idx, 'one level of dates', f'keep one level, e.g. {name}.droplevel(0).')
+    na = np.asarray(idx.isna())
+    if na.any():
+        i = int(np.flatnonzero(na)[0])
+        raise InputError(f"`{name}.index` has a missing date (NaT) at row {i}. Fix: drop that row or repair its date.")
+    if idx.is_unique and idx.is_monotonic_increasing: return x
+    try: later = np.asarray(idx[1:].to_numpy() > idx[:-1].to_numpy(), dtype=bool)
+    except TypeError: raise input_error(f'{name}.index', idx, 'dates (or numbers) of one type', 'convert it with pd.to_datetime.') from None
+    i = int(np.flatnonzero(~later)[0]) + 1
+    what = 'repeats' if idx[i] == idx[i - 1] else 'comes before'
+    raise InputError(f"`{name}.index` must be strictly increasing: row {i} ({idx[i]}) {what} row {i - 1} ({idx[i - 1]}). "
+                     f"Fix: sort it and drop repeated dates, e.g. {name}.sort_index() then {name}[~{name}.index.duplicated()].")
+
+def _log_prices(
+    x, # Log-prices (T, N): DataFrame, array or tensor
+    name:str='prices', # Argument name, for messages
+    min_rows:int=2, # Fewest rows accepted
+    **kw, # dtype, device of `validate_log_prices`
+) -> torch.Tensor:
+    "`validate_log_prices` after the checks of `_check_numbers` and `_check_dates`: every entry point of mltt.nn takes prices through it."
+    return validate_log_prices(_check_dates(_check_numbers(x, name), name), name, min_rows=min_rows, **kw)
+
 def window_features(
     x, # Log-prices (T, N): DataFrame, array or tensor
     lookback:int=50, # Rows per window (k)
 ) -> torch.Tensor:
     "Features (T - lookback, lookback, 2N) of the windows ending at rows lookback..T-1: N price then N return features."
     lookback = check_int('lookback', lookback, min=2)
-    x = validate_log_prices(x, min_rows=lookback + 1)
+    x = _log_prices(x, 'x', min_rows=lookback + 1)
     r = log_returns(x)
     s = _causal_scale(r)[lookback:, :, None]                    # (W, N, 1): scale at each window's last row
     px = x.unfold(0, lookback, 1)[1:]                          # (W, N, k): rows t-k+1..t
@@ -40,6 +91,24 @@ def window_features(
     return torch.cat([fp, rx / s], 1).transpose(1, 2)          # (W, k, 2N)
 
 # %% ../../nbs/40_nn_features.ipynb #2383a859
+def _end_row(
+    index:pd.Index, # Dates of the prices (checked: increasing)
+    end, # None, a row number or a date
+) -> int:
+    "The row of `end`: the last row for None, a row number (negative from the end), or the last row on or before a date."
+    T = len(index)
+    if end is None: return T - 1
+    if isinstance(end, (int, np.integer)) and not isinstance(end, (bool, np.bool_)): return int(end) + T if end < 0 else int(end)
+    if isinstance(end, (bool, np.bool_, float, np.floating)) or not isinstance(index, pd.DatetimeIndex):
+        raise input_error('end', end, 'None, a row number' + (' or a date' if isinstance(index, pd.DatetimeIndex) else ' (the index of `prices` holds no dates)'))
+    try: ts = pd.Timestamp(end)
+    except (TypeError, ValueError, OverflowError): raise input_error('end', end, 'None, a row number or a date like "2020-03-16"') from None
+    if pd.isna(ts): raise input_error('end', end, 'None, a row number or a date like "2020-03-16"')
+    if (ts.tz is None) != (index.tz is None):
+        raise input_error('end', end, f"a date {'with' if index.tz is not None else 'without'} a time zone, like the index of `prices`",
+                          'use tz_localize/tz_convert on one of them.')
+    return int(index.searchsorted(ts, side='right')) - 1
+
 def feature_frame(
     prices:pd.DataFrame, # Log-prices (T, N) with dates and tickers
     end=None, # Last day of the window: a date (the last row on or before it) or a row number (None: the last row)
@@ -47,10 +116,10 @@ def feature_frame(
 ) -> pd.DataFrame:
     "What the network sees on day `end`: the window's `lookback` dates x (price, return) features x tickers."
     if not isinstance(prices, pd.DataFrame): raise input_error('prices', prices, 'a DataFrame of log-prices (dates x tickers)', 'for tensors use window_features.')
-    lookback, T = check_int('lookback', lookback, min=2), len(prices)
-    if end is None: row = T - 1
-    elif isinstance(end, int): row = end + T if end < 0 else end
-    else: row = int(prices.index.searchsorted(pd.Timestamp(end), side='right')) - 1
+    lookback = check_int('lookback', lookback, min=2)
+    _log_prices(prices, 'prices', min_rows=1)                       # the whole table: dtypes, dates, values
+    T = len(prices)
+    row = _end_row(prices.index, end)
     if not lookback <= row < T:
         first = prices.index[lookback] if T > lookback else 'none: too few rows'
         raise input_error('end', end, f'a day with a full window: row {lookback} to {T - 1} (the first is {first})')

@@ -10,13 +10,15 @@ import math
 __all__ = ['LOSSES', 'vol_scale_factors', 'apply_scale', 'portfolio_returns', 'sharpe_loss', 'sortino_loss']
 
 # %% ../../nbs/42_nn_losses.ipynb #78de6a04
+import pandas as pd
 import torch
-from ..core import (MLTTError, input_error, check_int, check_float, unpack, to_tensor, validate_log_prices, validate_weights,
+from ..core import (MLTTError, InputError, Labels, input_error, check_int, check_float, unpack, to_tensor, validate_log_prices, validate_weights,
                        periods_per_year as _index_periods_per_year)
 from .._kernels.returns import gross_returns, log_returns
 from .._kernels.rolling import causal_cov
-from .._kernels.stats import sharpe, sortino
+from .._kernels.stats import sharpe, sortino, mean_std, downside_rms
 from .._kernels.portfolio import net_returns, sharpe_grad
+from .features import _log_prices, _check_numbers
 
 # %% ../../nbs/42_nn_losses.ipynb #c4ec2c9b
 def vol_scale_factors(
@@ -26,23 +28,34 @@ def vol_scale_factors(
     periods_per_year:float=252., # Annualisation
 ) -> torch.Tensor:
     "Factors (T, N) $\\sigma_{tgt}/\\sigma_{i,t}$, those of `VolatilityTarget(per_asset=True)` (0 where no estimate yet)."
-    x = validate_log_prices(prices)
+    x = _log_prices(prices)
     target_vol, P = check_float('target_vol', target_vol, min=0, strict=True), check_float('periods_per_year', periods_per_year, min=0, strict=True)
     var = causal_cov(log_returns(x), check_int('lookback', lookback, min=2), 'ewm', diag=True)
     sd = (var.clamp_min(0) * P).sqrt()
     return torch.where(sd > 0, target_vol / sd.clamp_min(torch.finfo(sd.dtype).tiny), torch.zeros_like(sd))
 
-def apply_scale(
-    weights:torch.Tensor, # Weights (..., T, N)
-    scale:torch.Tensor, # Factors (T, N), e.g. from `vol_scale_factors`
-    max_leverage:float=1., # Rows above this gross exposure are shrunk to it
-) -> torch.Tensor:
-    "`weights * scale`, each row shrunk to gross exposure `max_leverage` if it is above."
-    if tuple(scale.shape) != tuple(weights.shape[-2:]):
-        raise input_error('scale.shape', tuple(scale.shape), f'{tuple(weights.shape[-2:])}, the (T, N) of the weights')
+def _apply_scale(weights, scale, max_leverage):
+    "`apply_scale` without its checks (the training steps call it on validated tensors)."
     w = weights * scale
     g = w.abs().sum(-1, keepdim=True)
     return w * torch.clamp(max_leverage / g.clamp_min(torch.finfo(w.dtype).tiny), max=1.)
+
+def apply_scale(
+    weights:torch.Tensor, # Weights (..., T, N)
+    scale:torch.Tensor, # Factors (T, N), e.g. from `vol_scale_factors`: finite and >= 0
+    max_leverage:float=1., # Rows above this gross exposure are shrunk to it
+) -> torch.Tensor:
+    "`weights * scale`, each row shrunk to gross exposure `max_leverage` if it is above."
+    w = to_tensor(_check_numbers(weights, 'weights'), 'weights')
+    sc = to_tensor(_check_numbers(scale, 'scale'), 'scale', dtype=w.dtype, device=w.device)
+    max_leverage = check_float('max_leverage', max_leverage, min=0, strict=True)
+    if w.ndim < 2: raise input_error('weights.ndim', w.ndim, 'at least 2 (dates x assets)')
+    if tuple(sc.shape) != tuple(w.shape[-2:]):
+        raise input_error('scale.shape', tuple(sc.shape), f'{tuple(w.shape[-2:])}, the (T, N) of the weights')
+    if not bool(torch.isfinite(w).all()): raise input_error('weights', w, 'finite (no NaN/inf)')
+    if not bool((torch.isfinite(sc) & (sc >= 0)).all()):
+        raise input_error('scale', sc, 'finite factors >= 0 (no NaN/inf, no sign flip)', 'compute them with vol_scale_factors.')
+    return _apply_scale(w, sc, max_leverage)
 
 # %% ../../nbs/42_nn_losses.ipynb #3f583c23
 def _loose(max_leverage:float, dtype:torch.dtype) -> float:
@@ -51,9 +64,9 @@ def _loose(max_leverage:float, dtype:torch.dtype) -> float:
 
 def _inputs(weights, prices, scale, max_leverage):
     "Weights (..., T, N) (scaled) and log-prices (T, N), validated; the labels of the prices."
-    w = to_tensor(weights, 'weights')
-    x, lab = unpack(prices, 'prices')
-    x = validate_log_prices(prices, dtype=w.dtype, device=w.device)
+    w = to_tensor(_check_numbers(weights, 'weights'), 'weights')
+    x = _log_prices(prices, dtype=w.dtype, device=w.device)
+    lab = Labels(prices.index, prices.columns) if isinstance(prices, pd.DataFrame) else Labels()
     if scale is not None: w = apply_scale(w, scale, max_leverage)
     return validate_weights(w, tuple(x.shape), _loose(max_leverage, w.dtype), labels=lab), x, lab
 
@@ -78,10 +91,33 @@ def portfolio_returns(
     rc = (1 + check_float('cash_rate', cash_rate, min=-1, strict=True)) ** (1 / ppy) - 1
     cash = torch.zeros_like(w[..., :1, :])                                   # the book before row 0: all cash
     r = net_returns(torch.cat([cash, w[..., :-1, :]], -2), torch.cat([torch.ones_like(x[:1]), gross_returns(x)]), fee, rc)
+    if not bool(torch.isfinite(r.detach()).all()):
+        raise InputError("`prices` move so much in one period that the simple return exp(dx) - 1 overflows "
+                         f"(largest log-price change {float((x[1:] - x[:-1]).abs().max()):.4g}). Fix: check the prices for bad ticks.")
     if (r.detach() <= -1).any():
         raise MLTTError("The book lost all its equity in a period (1 + R <= 0), or a trade cost 100% of it: a levered or short "
                         "book was wiped out. Fix: lower max_leverage, the short exposure or the costs.")
     return r[..., start - 1:], ppy
+
+_LOSS_KW = ('scale', 'max_leverage', 'commission', 'slippage', 'cash_rate', 'periods_per_year')
+
+def _check_kw(kw:dict):
+    "An `InputError` naming any keyword that `portfolio_returns` does not take."
+    bad = [k for k in kw if k not in _LOSS_KW]
+    if bad: raise input_error(bad[0], kw[bad[0]], f'one of the keywords {", ".join(_LOSS_KW)}', 'check the spelling.')
+
+def _dispersed(r:torch.Tensor, stat:str) -> torch.Tensor:
+    "`r`, or an `InputError` if a book's returns have no dispersion (no spread, or for Sortino no period below 0): the ratio is undefined."
+    m, s = mean_std(r.detach()) if stat == 'Sharpe' else (r.detach().mean(-1), downside_rms(r.detach()))
+    flat = ~(s > 16 * torch.finfo(r.dtype).eps * (1 + m.abs()))     # 0, the rounding of 1 + R, or NaN: no usable dispersion
+    if bool(flat.any()):
+        k = int(torch.nonzero(flat.reshape(-1))[0])
+        where = f' (book {k} of the batch)' if r.ndim > 1 else ''
+        what = 'are all the same' if stat == 'Sharpe' else 'are never below 0'
+        raise InputError(f"The net returns of `weights`{where} {what} over the {r.shape[-1]} periods: their {stat} ratio is undefined "
+                         f"(mean {float(m.reshape(-1)[k]):.3g}, {'std' if stat == 'Sharpe' else 'downside deviation'} "
+                         f"{float(s.reshape(-1)[k]):.3g}). Fix: check the weights (all cash, or a riskless book?) and the prices (flat?).")
+    return r
 
 def sharpe_loss(
     weights:torch.Tensor, # Weights (..., T, N), row t chosen at close t
@@ -89,9 +125,10 @@ def sharpe_loss(
     start:int=1, # First period in the statistic
     **kw, # scale, max_leverage, commission, slippage, cash_rate, periods_per_year of `portfolio_returns`
 ) -> torch.Tensor:
-    "Negative annualised Sharpe ratio of the net returns of the book of `weights` (differentiable)."
+    "Negative annualised Sharpe ratio of the net returns of the book of `weights` (differentiable); returns without dispersion are an `InputError`."
+    _check_kw(kw)
     r, ppy = portfolio_returns(weights, prices, start, **kw)
-    return -sharpe(r, ppy)
+    return -sharpe(_dispersed(r, 'Sharpe'), ppy)
 
 def sortino_loss(
     weights:torch.Tensor, # Weights (..., T, N), row t chosen at close t
@@ -99,9 +136,10 @@ def sortino_loss(
     start:int=1, # First period in the statistic
     **kw, # scale, max_leverage, commission, slippage, cash_rate, periods_per_year of `portfolio_returns`
 ) -> torch.Tensor:
-    "Negative annualised Sortino ratio of the net returns of the book of `weights` (differentiable)."
+    "Negative annualised Sortino ratio of the net returns of the book of `weights` (differentiable); no return below 0 is an `InputError`."
+    _check_kw(kw)
     r, ppy = portfolio_returns(weights, prices, start, **kw)
-    return -sortino(r, ppy)
+    return -sortino(_dispersed(r, 'Sortino'), ppy)
 
 LOSSES = dict(sharpe=sharpe_loss, sortino=sortino_loss)
 

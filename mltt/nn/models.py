@@ -4,46 +4,108 @@
 
 # %% ../../nbs/41_nn_models.ipynb #a1713ea1
 from __future__ import annotations
+import inspect, math
 
 # %% auto #0
 __all__ = ['allocation_head', 'NNAllocator', 'LSTMAllocator', 'TransformerAllocator']
 
 # %% ../../nbs/41_nn_models.ipynb #5e7bfc2e
+import numpy as np
 import torch
 from torch import nn
-from ..core import (NotFittedError, input_error, check_int, check_float, validate_log_prices)
+from ..core import (InputError, NotFittedError, input_error, check_int, check_float, validate_log_prices)
 from ..allocation.base import CapitalAllocator
-from .features import window_features
+from .features import window_features, _log_prices, _check_numbers, _check_dates
 
 # %% ../../nbs/41_nn_models.ipynb #5d87b4c6
+def _head(z:torch.Tensor, long_short:bool) -> torch.Tensor:
+    "`allocation_head` without its checks (the training steps call it on validated scores)."
+    if not long_short: return torch.softmax(z, -1)
+    w = torch.tanh(z)
+    return w / w.abs().sum(-1, keepdim=True).clamp_min(1.)
+
 def allocation_head(
     z:torch.Tensor, # Scores (..., N)
     long_short:bool=False, # Signed weights with gross exposure <= 1 instead of a softmax
 ) -> torch.Tensor:
     "Weights from scores: softmax (long-only, sum 1) or tanh scaled down to gross exposure <= 1."
-    if not (torch.is_tensor(z) and z.is_floating_point() and z.ndim >= 1):
-        raise input_error('z', z, 'a floating tensor of scores (..., N)')
-    if not long_short: return torch.softmax(z, -1)
-    w = torch.tanh(z)
-    return w / w.abs().sum(-1, keepdim=True).clamp_min(1.)
+    if not (torch.is_tensor(z) and z.is_floating_point() and z.ndim >= 1 and z.shape[-1] >= 1):
+        raise input_error('z', z, 'a floating tensor of scores (..., N) with N >= 1')
+    if not isinstance(long_short, (bool, np.bool_)): raise input_error('long_short', long_short, 'True or False')
+    if not bool(torch.isfinite(z).all()): raise input_error('z', z, 'finite scores (no NaN/inf)', 'check the network and its inputs for NaN.')
+    return _head(z, bool(long_short))
+
+# %% ../../nbs/41_nn_models.ipynb #931ffe96
+MAX_ASSETS, MAX_LOOKBACK, MAX_WIDTH, MAX_LAYERS = 10_000, 10_000, 4096, 16   # bounds of the constructor arguments
+MAX_PARAMETERS = 50_000_000                      # at most 400 MB of float64 weights per model
+
+def _check_bool(name:str, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)): raise input_error(name, value, 'True or False')
+    return bool(value)
 
 # %% ../../nbs/41_nn_models.ipynb #a2773b02
 class NNAllocator(CapitalAllocator, nn.Module):
     "Base of the neural allocators: a feature-window network that is also a `CapitalAllocator` on log-prices."
-    def __init__(self, n_assets:int, lookback:int, long_short:bool, seed:int, **kw):
+    def __init__(self, **cfg):
         nn.Module.__init__(self)
-        self.n_assets, self.lookback = check_int('n_assets', n_assets, min=1), check_int('lookback', lookback, min=2)
-        self.long_short, self.seed = bool(long_short), check_int('seed', seed, min=0)
-        self.hparams = dict(n_assets=n_assets, lookback=lookback, long_short=bool(long_short), seed=seed, **kw)
+        cfg = self.check_config(cfg)
+        self.n_assets, self.lookback, self.long_short, self.seed = cfg['n_assets'], cfg['lookback'], cfg['long_short'], cfg['seed']
+        self.hparams = cfg
         self.fitted = False
+
+    @classmethod
+    def _check_own(cls, cfg:dict) -> dict:
+        "The class's own constructor arguments, validated."
+        return {}
+
+    @classmethod
+    def check_config(cls,
+                     cfg:dict, # Constructor arguments by name (those left out take their defaults)
+                    ) -> dict:
+        "All constructor arguments, validated (types, bounds, the parameter count) without building anything, or an `InputError`."
+        if not isinstance(cfg, dict): raise input_error('config', cfg, 'a dict of constructor arguments')
+        sig = inspect.signature(cls.__init__)
+        unknown = sorted(str(k) for k in cfg if k not in sig.parameters or k == 'self')
+        if unknown: raise input_error('config', cfg, f'arguments of {cls.__name__} only', f'drop {unknown}.')
+        full = {k: cfg.get(k, p.default) for k, p in sig.parameters.items() if k != 'self'}
+        out = dict(n_assets=check_int('n_assets', full['n_assets'], min=1, max=MAX_ASSETS),
+                   lookback=check_int('lookback', full['lookback'], min=2, max=MAX_LOOKBACK),
+                   long_short=_check_bool('long_short', full['long_short']),
+                   seed=check_int('seed', full['seed'], min=0, max=2**63 - 1))
+        out.update(cls._check_own(full))
+        n = sum(math.prod(s) for s in cls.param_shapes(out).values())
+        if n > MAX_PARAMETERS:
+            raise input_error('config', {k: out[k] for k in out if k != 'seed'}, f'a model of at most {MAX_PARAMETERS:,} parameters ({n:,} here)',
+                              'use fewer assets, a narrower or shallower network.')
+        return {k: out[k] for k in full}
+
+    @classmethod
+    def param_shapes(cls, cfg:dict) -> dict:
+        "The shape of every tensor of the state_dict of the model `cfg` (validated arguments) describes."
+        raise NotImplementedError
 
     @property
     def min_observations(self) -> int: return self.lookback + 1
     def __repr__(self): return nn.Module.__repr__(self)
     def scores(self, f:torch.Tensor) -> torch.Tensor: raise NotImplementedError
+    def _weights(self, f:torch.Tensor) -> torch.Tensor:
+        "`forward` without its checks (training and `predict` call it on features they built)."
+        return _head(self.scores(f), self.long_short)
     def forward(self, f:torch.Tensor) -> torch.Tensor:
-        "Weights (B, N) for feature windows `f` (B, lookback, 2N)."
-        return allocation_head(self.scores(f), self.long_short)
+        "Weights (B, N) for feature windows `f` (B, lookback, 2N) of `window_features`, in the model's dtype and device."
+        p = next(self.parameters())
+        if not (torch.is_tensor(f) and f.is_floating_point()):
+            raise input_error('f', f, 'a floating tensor of feature windows (B, lookback, 2N)', 'build it with window_features(log_prices, lookback).')
+        if f.ndim != 3 or tuple(f.shape[1:]) != (self.lookback, 2 * self.n_assets):
+            raise input_error('f.shape', tuple(f.shape), f'(B, {self.lookback}, {2 * self.n_assets}): windows of lookback={self.lookback} '
+                              f'rows with 2 features of each of {self.n_assets} assets', f'build it with window_features(log_prices, {self.lookback}).')
+        if f.dtype != p.dtype or f.device != p.device:
+            raise input_error('f.dtype', f'{f.dtype} on {f.device}', f'{p.dtype} on {p.device}, those of the model', f'pass f.to(dtype={p.dtype}, device="{p.device}").')
+        if not bool(torch.isfinite(f).all()): raise input_error('f', f, 'finite feature windows (no NaN/inf)', 'build them with window_features, which checks the prices.')
+        return self._weights(f)
+    def __call__(self, x):
+        "The allocator call on log-prices (`model.forward(features)` is the network's)."
+        return CapitalAllocator.__call__(self, _check_dates(_check_numbers(x, 'x'), 'x'))
     def config(self) -> dict:
         "Everything needed to rebuild the model: its class name and constructor arguments."
         return dict(name=type(self).__name__, **self.hparams)
@@ -51,12 +113,13 @@ class NNAllocator(CapitalAllocator, nn.Module):
     def predict(self, x, chunk:int=4096) -> torch.Tensor:
         "Weights (T, N) for log-prices `x`: row t from the window ending at t; the first `lookback` rows zero."
         if not self.fitted: raise NotFittedError(f"{type(self).__name__} is not trained yet. Fix: call mltt.nn.fit(model, log_prices) first.")
+        chunk = check_int('chunk', chunk, min=1)
         p = next(self.parameters())
-        x = validate_log_prices(x, 'x', min_rows=self.lookback + 1, dtype=p.dtype, device=p.device)
+        x = _log_prices(x, 'x', min_rows=self.lookback + 1, dtype=p.dtype, device=p.device)
         if x.shape[1] != self.n_assets:
             raise input_error('x.shape[1]', x.shape[1], f'{self.n_assets} (the number of assets the model was built for)')
         was = self.training; self.eval()
-        with torch.no_grad(): w = torch.cat([self.forward(c) for c in window_features(x, self.lookback).split(chunk)])
+        with torch.no_grad(): w = torch.cat([self._weights(c) for c in window_features(x, self.lookback).split(chunk)])
         self.train(was)
         w = w.to(torch.float64)
         w = w / w.abs().sum(-1, keepdim=True).clamp_min(1.)         # float32 rounding must not break sum|w| <= 1
@@ -72,11 +135,20 @@ class LSTMAllocator(NNAllocator):
                  long_short:bool=False, # Signed weights (gross <= 1) instead of long-only
                  seed:int=0, # Initialisation seed
                 ):
-        super().__init__(n_assets, lookback, long_short, seed, hidden_size=hidden_size)
+        super().__init__(n_assets=n_assets, lookback=lookback, hidden_size=hidden_size, long_short=long_short, seed=seed)
+        N, H = self.n_assets, self.hparams['hidden_size']
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            self.lstm = nn.LSTM(2 * n_assets, check_int('hidden_size', hidden_size, min=1), batch_first=True)
-            self.linear = nn.Linear(hidden_size, n_assets)
+            torch.manual_seed(self.seed)
+            self.lstm = nn.LSTM(2 * N, H, batch_first=True)
+            self.linear = nn.Linear(H, N)
+
+    @classmethod
+    def _check_own(cls, cfg): return dict(hidden_size=check_int('hidden_size', cfg['hidden_size'], min=1, max=MAX_WIDTH))
+    @classmethod
+    def param_shapes(cls, cfg):
+        N, H = cfg['n_assets'], cfg['hidden_size']
+        return {'lstm.weight_ih_l0': (4 * H, 2 * N), 'lstm.weight_hh_l0': (4 * H, H), 'lstm.bias_ih_l0': (4 * H,),
+                'lstm.bias_hh_l0': (4 * H,), 'linear.weight': (N, H), 'linear.bias': (N,)}
 
     def scores(self, f): return self.linear(self.lstm(f)[1][0][-1])
 
@@ -93,17 +165,34 @@ class TransformerAllocator(NNAllocator):
                  long_short:bool=False, # Signed weights (gross <= 1) instead of long-only
                  seed:int=0, # Initialisation seed
                 ):
-        if check_int('d_model', d_model, min=1) % check_int('n_heads', n_heads, min=1):
-            raise input_error('n_heads', n_heads, f'a divisor of d_model={d_model}')
-        super().__init__(n_assets, lookback, long_short, seed, d_model=d_model, n_heads=n_heads, n_layers=n_layers, dropout=dropout)
+        super().__init__(n_assets=n_assets, lookback=lookback, d_model=d_model, n_heads=n_heads, n_layers=n_layers, dropout=dropout,
+                         long_short=long_short, seed=seed)
+        c = self.hparams; d, N = c['d_model'], self.n_assets
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            self.embed = nn.Linear(2 * n_assets, d_model)
-            self.pos = nn.Parameter(0.02 * torch.randn(lookback, d_model))
-            layer = nn.TransformerEncoderLayer(d_model, n_heads, 2 * d_model, check_float('dropout', dropout, min=0, max=1),
-                                               batch_first=True, norm_first=True)
-            self.encoder = nn.TransformerEncoder(layer, check_int('n_layers', n_layers, min=1), enable_nested_tensor=False)
-            self.linear = nn.Linear(d_model, n_assets)
+            torch.manual_seed(self.seed)
+            self.embed = nn.Linear(2 * N, d)
+            self.pos = nn.Parameter(0.02 * torch.randn(self.lookback, d))
+            layer = nn.TransformerEncoderLayer(d, c['n_heads'], 2 * d, c['dropout'], batch_first=True, norm_first=True)
+            self.encoder = nn.TransformerEncoder(layer, c['n_layers'], enable_nested_tensor=False)
+            self.linear = nn.Linear(d, N)
+
+    @classmethod
+    def _check_own(cls, cfg):
+        d = check_int('d_model', cfg['d_model'], min=1, max=MAX_WIDTH)
+        h = check_int('n_heads', cfg['n_heads'], min=1, max=d)
+        if d % h: raise input_error('n_heads', h, f'a divisor of d_model={d}')
+        dropout = check_float('dropout', cfg['dropout'], min=0, max=1)
+        if dropout == 1: raise input_error('dropout', dropout, 'a number >= 0 and < 1 (1 drops everything)')
+        return dict(d_model=d, n_heads=h, n_layers=check_int('n_layers', cfg['n_layers'], min=1, max=MAX_LAYERS), dropout=dropout)
+    @classmethod
+    def param_shapes(cls, cfg):
+        d, N, k = cfg['d_model'], cfg['n_assets'], cfg['lookback']
+        layer = {'self_attn.in_proj_weight': (3 * d, d), 'self_attn.in_proj_bias': (3 * d,), 'self_attn.out_proj.weight': (d, d),
+                 'self_attn.out_proj.bias': (d,), 'linear1.weight': (2 * d, d), 'linear1.bias': (2 * d,), 'linear2.weight': (d, 2 * d),
+                 'linear2.bias': (d,), 'norm1.weight': (d,), 'norm1.bias': (d,), 'norm2.weight': (d,), 'norm2.bias': (d,)}
+        return {'pos': (k, d), 'embed.weight': (d, 2 * N), 'embed.bias': (d,),
+                **{f'encoder.layers.{i}.{n}': s for i in range(cfg['n_layers']) for n, s in layer.items()},
+                'linear.weight': (N, d), 'linear.bias': (N,)}
 
     def scores(self, f):
         mask = nn.Transformer.generate_square_subsequent_mask(self.lookback, device=f.device, dtype=f.dtype)

@@ -4,29 +4,30 @@
 
 # %% ../../nbs/43_nn_training.ipynb #e94fb38d
 from __future__ import annotations
-import copy, math, time, warnings
+import copy, hashlib, inspect, io, json, math, os, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['History', 'fit', 'save_checkpoint', 'load_checkpoint']
+__all__ = ['History', 'fit', 'CheckpointError', 'save_checkpoint', 'load_checkpoint']
 
 # %% ../../nbs/43_nn_training.ipynb #5d28286d
 import numpy as np
 import pandas as pd
 import torch
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from tqdm import TqdmWarning
 with warnings.catch_warnings():                 # without ipywidgets, tqdm.auto warns in Jupyter, then uses the text bar
     warnings.simplefilter('ignore', TqdmWarning)
     from tqdm.auto import tqdm
-from ..core import (InputError, NotFittedError, OptimizationError, input_error, check_int, check_float, check_choice, resolve_device,
-                       resolve_dtype, validate_log_prices, unpack, periods_per_year, atomic_path, torch_generator)
+from ..core import (InputError, CacheCorruptedError, NotFittedError, OptimizationError, input_error, check_int, check_float, check_choice,
+                       resolve_device, resolve_dtype, validate_log_prices, unpack, periods_per_year, atomic_write_bytes, torch_generator)
 from ..allocation.base import CapitalAllocator
-from .features import window_features
-from .losses import LOSSES, _STATS, _backward, _gross, _net_returns, _sharpe, apply_scale, vol_scale_factors
-from .models import LSTMAllocator, NNAllocator, TransformerAllocator
+from .features import window_features, _log_prices
+from .losses import LOSSES, _STATS, _backward, _gross, _net_returns, _sharpe, _apply_scale, vol_scale_factors
+from .models import LSTMAllocator, NNAllocator, TransformerAllocator, MAX_PARAMETERS, _check_bool
 
 # %% ../../nbs/43_nn_training.ipynb #1f501c3e
 @dataclass(repr=False)
@@ -58,6 +59,7 @@ class History:
             ) -> Figure:
         "The training curve: minus the training loss and the validation Sharpe ratio per epoch, the epoch kept marked."
         if not self.train_loss: raise NotFittedError("This History is empty: no epoch has run. Fix: plot the History that mltt.nn.fit returns.")
+        if ax is not None and not isinstance(ax, Axes): raise input_error('ax', ax, 'a matplotlib Axes or None')
         ax = ax if ax is not None else Figure(figsize=(9, 3.5), layout='constrained').add_subplot()
         ep, stat = range(len(self.train_loss)), self.loss.capitalize()
         ax.plot(ep, [-l for l in self.train_loss], marker='.', label=f'training: mean {stat} of the stretches')
@@ -83,20 +85,25 @@ def _stretches(
 
 def _stretch_weights(model, F, S, s, e, max_leverage):
     "Weights of rows s-1..e-1 from their windows (volatility-scaled with `S`): the stretch of the periods ending at s+1..e."
-    w = model.forward(F[s - 1 - model.lookback:e - model.lookback])
-    return w if S is None else apply_scale(w, S[s - 1:e], max_leverage)
+    w = model._weights(F[s - 1 - model.lookback:e - model.lookback])
+    return w if S is None else _apply_scale(w, S[s - 1:e], max_leverage)
 
 def _valid_sharpe(model, F, g, S, cut, fee, max_leverage, ppy, chunk=4096) -> float:
     "Sharpe ratio of the validation periods (ending at rows cut..T-1), the model in eval mode."
     model.eval(); lb, T = model.lookback, g.shape[0] + 1
     with torch.inference_mode():
-        w = torch.cat([model.forward(c) for c in F[cut - 2 - lb:T - 1 - lb].split(chunk)])
-        if S is not None: w = apply_scale(w, S[cut - 2:T - 1], max_leverage)
+        w = torch.cat([model._weights(c) for c in F[cut - 2 - lb:T - 1 - lb].split(chunk)])
+        if S is not None: w = _apply_scale(w, S[cut - 2:T - 1], max_leverage)
         return float(_sharpe(_net_returns(w, g[cut - 2:], fee), ppy))
 
-def _check_fit_args(model, epochs, batch_size, lr, valid_frac, patience, loss, clip, commission, max_leverage):
+def _check_fit_args(model, epochs, batch_size, lr, valid_frac, patience, loss, clip, commission, max_leverage,
+                    vol_target, vol_lookback, shuffle, seed, checkpoint, progress):
     "Validated `fit` arguments; the statistic the loss maximises."
     if not isinstance(model, NNAllocator): raise input_error('model', model, 'an mltt.nn.NNAllocator (LSTMAllocator, TransformerAllocator)')
+    if vol_target is not None: check_float('vol_target', vol_target, min=0, strict=True)
+    check_int('vol_lookback', vol_lookback, min=2); _check_bool('shuffle', shuffle); _check_bool('progress', progress)
+    check_int('seed', seed, min=0, max=2**63 - 1)
+    if checkpoint is not None: _check_path(checkpoint)
     check_int('epochs', epochs, min=1); check_int('batch_size', batch_size, min=2); check_float('lr', lr, min=0, strict=True)
     check_float('valid_frac', valid_frac, min=0, max=0.5)
     check_float('commission', commission, min=0, max=1); check_float('max_leverage', max_leverage, min=0, strict=True)
@@ -153,10 +160,13 @@ def fit(
     progress:bool=True, # Show a progress bar with the live losses
 ) -> History:
     "Train `model` with Adam on the loss of its own backtest; keep the epoch with the best validation Sharpe."
-    stat = _check_fit_args(model, epochs, batch_size, lr, valid_frac, patience, loss, clip, commission, max_leverage)
+    stat = _check_fit_args(model, epochs, batch_size, lr, valid_frac, patience, loss, clip, commission, max_leverage,
+                           vol_target, vol_lookback, shuffle, seed, checkpoint, progress)
     dev, dt = resolve_device(device), resolve_dtype(dtype)
+    if dt not in (torch.float32, torch.float64): raise input_error('dtype', dtype, 'torch.float32 or torch.float64', 'float16 is too coarse to train on returns.')
+    if torch.is_tensor(prices): prices = prices.detach()             # data, not parameters: no gradient flows back into the prices
+    x = _log_prices(prices, 'prices', dtype=dt, device=dev)
     ppy = periods_per_year(prices.index) if isinstance(prices, pd.DataFrame) else 252.
-    x = validate_log_prices(prices, dtype=dt, device=dev)
     if x.shape[1] != model.n_assets: raise input_error('prices.shape[1]', x.shape[1], f'{model.n_assets} (the model\'s n_assets)')
     T, lb = x.shape[0], model.lookback
     cut = T - int(round(valid_frac * T))
@@ -192,30 +202,105 @@ def fit(
     model.load_state_dict(best); model.fitted = True; model.eval()
     return hist
 
+# %% ../../nbs/43_nn_training.ipynb #4c2a298e
+class CheckpointError(CacheCorruptedError):
+    "A checkpoint file cannot be read back intact: truncated, altered, or not written by `save_checkpoint`."
+
+# %% ../../nbs/43_nn_training.ipynb #7f867a70
+CHECKPOINT_VERSION = 1                          # the newest format this version of mltt reads and writes
+_FORMAT, _RESERVED = 'mltt.nn checkpoint', ('format', 'version', 'config', 'state_dict', 'checksum')
+_MAX_FILE_BYTES = 8 * MAX_PARAMETERS + 2**20    # the largest model's float64 weights, plus room for the rest
+
 # %% ../../nbs/43_nn_training.ipynb #c6220cfb
+def _check_path(path) -> Path:
+    if not isinstance(path, (str, os.PathLike)): raise input_error('path', path, 'a file path (str or pathlib.Path)')
+    return Path(path)
+
+def _plain(name:str, v):
+    "`v` as a plain number/string/bool/None, or an `InputError` (the extras must be readable with weights_only and hashable as JSON)."
+    if isinstance(v, np.generic): v = v.item()
+    if v is not None and not isinstance(v, (str, int, float, bool)): raise input_error(name, v, 'a number, a string, a bool or None')
+    return v
+
+def _digest(config:dict, state:dict, extra:dict) -> str:
+    "sha256 of the config, the extras and every tensor (name, dtype, shape, bytes) in name order."
+    h = hashlib.sha256(json.dumps([config, extra], sort_keys=True).encode())
+    for k in sorted(state):
+        t = state[k]
+        h.update(f'|{k}|{t.dtype}|{tuple(t.shape)}|'.encode()); h.update(t.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
 def save_checkpoint(
     model:NNAllocator, # The model to save
     path:str|Path, # Destination file
     **extra, # Numbers/strings to store beside it (epoch, valid_sharpe ...)
 ) -> Path:
-    "Save `model`'s config and state_dict (on the CPU) to `path`, atomically."
+    "Save `model`'s config and state_dict (on the CPU) with a sha256 checksum of both to `path`, atomically."
     if not isinstance(model, NNAllocator): raise input_error('model', model, 'an mltt.nn model (LSTMAllocator, TransformerAllocator)')
-    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    with atomic_path(path) as tmp: torch.save(dict(config=model.config(), state_dict=state, **extra), tmp)
-    return Path(path)
+    path = _check_path(path)
+    if path.is_dir(): raise input_error('path', str(path), 'a file path, not a folder', f'add a file name, e.g. {path / "model.pt"}.')
+    clash = [k for k in extra if k in _RESERVED]
+    if clash: raise input_error(clash[0], extra[clash[0]], f'another name: {", ".join(_RESERVED)} are the checkpoint\'s own')
+    extra = {k: _plain(k, v) for k, v in extra.items()}
+    cfg, state = model.config(), {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+    buf = io.BytesIO()
+    torch.save(dict(format=_FORMAT, version=CHECKPOINT_VERSION, config=cfg, state_dict=state, checksum=_digest(cfg, state, extra), **extra), buf)
+    return atomic_write_bytes(path, buf.getvalue())
+
+def _read_checkpoint(path:Path) -> tuple[type, dict, dict]:
+    "The class, validated constructor arguments and state_dict of the checkpoint at `path`, or a `CheckpointError`: nothing is built."
+    def bad(what): return CheckpointError(f"{path} is not an intact mltt.nn checkpoint: {what}. "
+                                          "Fix: load another file, or write it again with save_checkpoint or fit(checkpoint=...).")
+    size = path.stat().st_size
+    if size > _MAX_FILE_BYTES: raise bad(f'{size:,} bytes, more than a model of at most {MAX_PARAMETERS:,} parameters takes')
+    try: ck = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e: raise bad(f'it cannot be read ({type(e).__name__}: {str(e)[:120]})') from None
+    if not isinstance(ck, dict) or ck.get('format') != _FORMAT:
+        what = 'no checksum (written before checkpoints carried one)' if isinstance(ck, dict) and {'config', 'state_dict'} <= set(ck) else 'no config/state_dict'
+        raise CheckpointError(f"{path} is not an mltt.nn checkpoint ({what}). Fix: write it with save_checkpoint or fit(checkpoint=...).")
+    v = ck.get('version')
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise bad(f'its format version is {v!r}, not a positive int')
+    if v > CHECKPOINT_VERSION: raise bad(f'format version {v}, written by a newer mltt (this one reads up to version {CHECKPOINT_VERSION}); upgrade mltt')
+    missing = [k for k in _RESERVED if k not in ck]
+    if missing: raise bad(f'it has no {", ".join(missing)}')
+    cfg, state, checksum = ck['config'], ck['state_dict'], ck['checksum']
+    if not isinstance(cfg, dict): raise bad(f'its config is a {type(cfg).__name__}, not a dict')
+    models = {c.__name__: c for c in (LSTMAllocator, TransformerAllocator)}
+    name = cfg.get('name')
+    if not isinstance(name, str) or name not in models: raise bad(f'its config names the model {name!r}, not one of {list(models)}')
+    cls, kw = models[name], {k: v for k, v in cfg.items() if k != 'name'}
+    want = [k for k in inspect.signature(cls.__init__).parameters if k != 'self']
+    if sorted(map(str, kw)) != sorted(want): raise bad(f'its config has the keys {sorted(map(str, kw))}, a {name} has {sorted(want)}')
+    try: kw = cls.check_config(kw)
+    except InputError as e: raise bad(f'its config is invalid ({e})') from None
+    shapes = cls.param_shapes(kw)
+    if not isinstance(state, dict): raise bad(f'its state_dict is a {type(state).__name__}, not a dict')
+    if set(state) != set(shapes):
+        extra_k, missing_k = sorted(map(str, set(state) - set(shapes))), sorted(set(shapes) - set(state))
+        raise bad(f'its state_dict does not match its config (unexpected tensors {extra_k}, missing {missing_k})')
+    dtypes = set()
+    for k, s in shapes.items():
+        t = state[k]
+        if not torch.is_tensor(t) or t.layout != torch.strided: raise bad(f'{k} is not a dense tensor')
+        if t.dtype not in (torch.float32, torch.float64): raise bad(f'{k} has dtype {t.dtype}, not float32 or float64')
+        if tuple(t.shape) != s: raise bad(f'{k} has shape {tuple(t.shape)}, its config implies {s}')
+        if not bool(torch.isfinite(t).all()): raise bad(f'{k} has non-finite values')
+        dtypes.add(t.dtype)
+    if len(dtypes) > 1: raise bad(f'its tensors mix the dtypes {sorted(map(str, dtypes))}')
+    extra = {k: v for k, v in ck.items() if k not in _RESERVED}
+    if any(v is not None and not isinstance(v, (str, int, float, bool)) for v in extra.values()): raise bad('an extra entry is not a number or string')
+    if not isinstance(checksum, str) or checksum != _digest(cfg, state, extra):
+        raise bad('its checksum does not match its contents (the file was altered or damaged after it was written)')
+    return cls, kw, state
 
 def load_checkpoint(
     path:str|Path, # A file written by save_checkpoint or fit(checkpoint=...)
     device=None, # Where to put the model (None: the library default)
 ) -> NNAllocator:
-    "The trained model saved at `path`, loaded with `weights_only=True` (no code runs from the file)."
-    ck = torch.load(path, map_location='cpu', weights_only=True)
-    if not isinstance(ck, dict) or not {'config', 'state_dict'} <= set(ck):
-        raise InputError(f"{path} is not an mltt.nn checkpoint (no config/state_dict). Fix: write it with save_checkpoint or fit(checkpoint=...).")
-    cfg = dict(ck['config']); name = cfg.pop('name')
-    models = {c.__name__: c for c in (LSTMAllocator, TransformerAllocator)}
-    if name not in models: raise InputError(f"{path} holds a {name!r}, not one of {list(models)}. Fix: load it with its own class.")
-    dtype = next(iter(ck['state_dict'].values())).dtype
-    m = models[name](**cfg).to(device=resolve_device(device), dtype=dtype)
-    m.load_state_dict(ck['state_dict']); m.fitted = True
+    "The trained model saved at `path`, loaded with `weights_only=True` and checked (config, shapes, checksum) before it is built."
+    path, dev = _check_path(path), resolve_device(device)
+    if not path.is_file(): raise input_error('path', str(path), 'an existing checkpoint file', 'check the path.')
+    cls, kw, state = _read_checkpoint(path)
+    m = cls(**kw).to(device=dev, dtype=next(iter(state.values())).dtype)
+    m.load_state_dict(state); m.fitted = True
     return m.eval()
