@@ -10,9 +10,10 @@ from dataclasses import dataclass
 # %% auto #0
 __all__ = ['RAW_PRICE_THRESHOLD', 'MLTTError', 'InputError', 'DataUnavailableError', 'CacheCorruptedError', 'OptimizationError',
            'NotFittedError', 'input_error', 'check_int', 'check_float', 'check_choice', 'resolve_device',
-           'resolve_dtype', 'set_defaults', 'get_defaults', 'Labels', 'to_tensor', 'unpack', 'validate_log_prices',
-           'leverage_tolerance', 'gross_exposure', 'validate_weights', 'periods_per_year', 'set_seed',
-           'torch_generator', 'np_generator', 'atomic_path', 'atomic_write_bytes']
+           'resolve_dtype', 'set_defaults', 'get_defaults', 'Labels', 'to_tensor', 'check_index', 'unpack',
+           'as_log_prices', 'is_vouched', 'looks_like_raw_prices', 'validate_log_prices', 'leverage_tolerance',
+           'gross_exposure', 'validate_weights', 'periods_per_year', 'set_seed', 'torch_generator', 'np_generator',
+           'atomic_path', 'atomic_write_bytes']
 
 # %% ../nbs/00_core.ipynb #13686e4c
 import numpy as np
@@ -99,43 +100,71 @@ def check_choice(
     return value
 
 # %% ../nbs/00_core.ipynb #9cd95529
-_DEFAULTS = dict(dtype=torch.float64, device=torch.device('cpu'))
+_DEFAULTS = dict(dtype=torch.float64, device=torch.device('cpu'), check_log_prices=True)
+_LOW_PRECISION = tuple(getattr(torch, n) for n in ('float16', 'bfloat16', 'float8_e4m3fn', 'float8_e5m2', 'float8_e4m3fnuz', 'float8_e5m2fnuz')
+                       if hasattr(torch, n))
+_DEVICE_FIX = 'use "cpu", "cuda", "cuda:<i>" or "auto" (CUDA if available).'
 
 def resolve_device(
     device:str|torch.device|None=None, # "cpu", "cuda", "cuda:1", "auto" (CUDA if available) or None (the default)
 ) -> torch.device:
-    "A `torch.device` for `device`, checking that CUDA is there when asked for."
+    "A `torch.device` for `device`: the CPU or a visible CUDA device; anything else is an `InputError`."
     if device is None: return _DEFAULTS['device']
-    if isinstance(device, str) and device == 'auto':
+    if isinstance(device, str) and device.strip().lower() == 'auto':
         return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    if not isinstance(device, (str, torch.device)): raise input_error('device', device, 'a device name', _DEVICE_FIX)
     try: dev = torch.device(device)
-    except (RuntimeError, TypeError): raise input_error('device', device, 'a torch device', 'use "cpu", "cuda" or "auto".') from None
-    if dev.type == 'cuda' and not torch.cuda.is_available():
+    except (RuntimeError, TypeError, ValueError): raise input_error('device', device, 'a torch device', _DEVICE_FIX) from None
+    if dev.type == 'cpu': return torch.device('cpu')
+    if dev.type != 'cuda':
+        raise input_error('device', device, '"cpu" or a CUDA device', f'mltt computes on the CPU or on CUDA GPUs only; {_DEVICE_FIX}')
+    if not torch.cuda.is_available():
         raise input_error('device', device, 'an available device', 'no CUDA device is visible here; use "cpu" or "auto".')
+    n = torch.cuda.device_count()
+    if dev.index is not None and dev.index >= n:
+        raise input_error('device', device, f'a visible CUDA device ({n} here: "cuda:0".."cuda:{n - 1}")', 'use "cuda" or "cuda:0".')
     return dev
 
 def resolve_dtype(
     dtype:torch.dtype|str|None=None, # torch.float32/float64, "float32"/"float64", or None (the default)
 ) -> torch.dtype:
-    "A floating `torch.dtype` for `dtype`."
+    "`torch.float64` or `torch.float32` for `dtype`; float16/bfloat16 give float64 (never computed in), other dtypes an `InputError`."
     if dtype is None: return _DEFAULTS['dtype']
-    if isinstance(dtype, str): dtype = getattr(torch, dtype, None) if dtype in ('float32', 'float64', 'float16', 'bfloat16') else dtype
-    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
-        raise input_error('dtype', dtype, 'a floating torch dtype', 'use torch.float64 (default) or torch.float32.')
-    return dtype
+    d = _as_torch_dtype(dtype)
+    if d in _LOW_PRECISION: return torch.float64
+    if d not in (torch.float64, torch.float32):
+        raise input_error('dtype', dtype, 'a floating torch dtype (torch.float64 or torch.float32)', 'use torch.float64 (default) or torch.float32.')
+    return d
+
+def _as_torch_dtype(dtype):
+    "The torch dtype `dtype` names (a torch dtype, a string, a numpy dtype), or None."
+    d = dtype
+    if isinstance(d, str): return getattr(torch, d.strip().lower().removeprefix('torch.'), None) if d.strip() else None
+    if isinstance(d, (np.dtype, type)):
+        try: return {np.dtype('float64'): torch.float64, np.dtype('float32'): torch.float32, np.dtype('float16'): torch.float16}.get(np.dtype(d))
+        except TypeError: return None
+    return d if isinstance(d, torch.dtype) else None
 
 def set_defaults(
-    dtype:torch.dtype|str|None=None, # New default dtype, or None to keep
+    dtype:torch.dtype|str|None=None, # New default dtype (float64 or float32), or None to keep
     device:str|torch.device|None=None, # New default device, or None to keep
+    check_log_prices:bool|None=None, # Refuse inputs that look like raw prices where log-prices are expected (True by default), or None to keep
 ) -> dict:
-    "Set the library-wide default dtype/device; returns the previous defaults."
+    "Set the library-wide default dtype/device and the raw-price test; returns the previous defaults."
+    if check_log_prices is not None and not isinstance(check_log_prices, (bool, np.bool_)):
+        raise input_error('check_log_prices', check_log_prices, 'True or False')
+    if dtype is not None and _as_torch_dtype(dtype) in _LOW_PRECISION:
+        raise input_error('dtype', dtype, 'torch.float64 or torch.float32',
+                          'float16 and bfloat16 keep about 3 significant digits, too few for compounded returns (mltt computes them '
+                          'in float64); use torch.float32 for speed or torch.float64 (default) for accuracy.')
+    new = dict(dtype=None if dtype is None else resolve_dtype(dtype), device=None if device is None else resolve_device(device),
+               check_log_prices=None if check_log_prices is None else bool(check_log_prices))
     old = dict(_DEFAULTS)
-    if dtype is not None: _DEFAULTS['dtype'] = resolve_dtype(dtype)
-    if device is not None: _DEFAULTS['device'] = resolve_device(device)
+    _DEFAULTS.update({k: v for k, v in new.items() if v is not None})   # all checked first: a bad argument changes nothing
     return old
 
 def get_defaults() -> dict:
-    "The current default `dtype` and `device`."
+    "The current default `dtype`, `device` and `check_log_prices`."
     return dict(_DEFAULTS)
 
 # %% ../nbs/00_core.ipynb #151d3555
@@ -162,21 +191,119 @@ class Labels:
         return a if self.index is None else pd.Series(a, index=self.index, name=name)
 
 # %% ../nbs/00_core.ipynb #280bce7d
+_NUMBERS = 'numeric (a DataFrame, Series, array, list or tensor of real numbers)'
+
+def _kind_error(name, x, kind:str, where:str=''):
+    "The `InputError` for a value of the wrong kind (bool, complex, text, dates, ...)."
+    fixes = {'bool': 'convert explicitly if 0/1 is meant, e.g. x.astype(float); masks are not numbers here.',
+             'complex': 'pass the real part (x.real) if that is what is meant.',
+             'text': 'convert the column with pd.to_numeric(..., errors="raise") or drop non-numeric columns first.',
+             'dates': 'pass the numbers, not the dates: dates belong in the index.',
+             'missing': 'replace None/NA with numbers, or drop those rows.',
+             'ragged': 'every row must have the same length; build a (T, N) array or DataFrame.'}
+    return input_error(name, x, _NUMBERS, f'got {kind} values{where}; ' + fixes.get(kind, 'convert it to numbers first.'))
+
+def _is_real(v) -> bool:
+    "Is `v` a real number (not a bool, complex, None or string)?"
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+def _kind(v) -> str:
+    "What kind of non-number `v` is, in words."
+    if isinstance(v, (bool, np.bool_)): return 'bool'
+    if isinstance(v, (complex, np.complexfloating)): return 'complex'
+    if v is None or v is pd.NA or v is pd.NaT: return 'missing'
+    if isinstance(v, (str, bytes)): return 'text'
+    if isinstance(v, (list, tuple, np.ndarray)): return 'ragged'
+    if isinstance(v, (pd.Timestamp, np.datetime64, pd.Timedelta)): return 'dates'
+    return type(v).__name__
+
+def _check_frame(x, name):
+    "Refuse non-numeric columns of a DataFrame/Series, naming the first one."
+    for c, s in (x.items() if isinstance(x, pd.DataFrame) else [(x.name, x)]):
+        dt = s.dtype
+        if pd.api.types.is_bool_dtype(dt): kind = 'bool'
+        elif pd.api.types.is_complex_dtype(dt): kind = 'complex'
+        elif pd.api.types.is_numeric_dtype(dt): continue
+        elif pd.api.types.is_object_dtype(dt):
+            bad = [v for v in s.array if not _is_real(v)][:1]
+            if not bad: continue
+            kind = _kind(bad[0])
+        elif pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt) or isinstance(dt, pd.PeriodDtype): kind = 'dates'
+        elif isinstance(dt, pd.CategoricalDtype): kind = 'categorical'
+        else: kind = 'text'
+        where = f' (column {c!r}, dtype {dt})' if isinstance(x, pd.DataFrame) else f' (dtype {dt})'
+        raise _kind_error(name, x, kind, where)
+
+def _as_array(x, name) -> np.ndarray:
+    "`x` (not a tensor) as a float64 numpy array, refusing every non-numeric kind by name."
+    if x is None: raise input_error(name, x, _NUMBERS, 'pass the data; None is not a value.')
+    if isinstance(x, (str, bytes, dict, set, frozenset)) or callable(x) and not isinstance(x, np.ndarray):
+        raise input_error(name, x, _NUMBERS, f'got a {type(x).__name__}; pass a DataFrame, array or tensor.')
+    if isinstance(x, (pd.DataFrame, pd.Series)):
+        _check_frame(x, name)
+        try: return np.array(x.to_numpy(dtype=np.float64, na_value=np.nan))   # a copy: pandas 3 hands out read-only views, which torch warns about
+        except (TypeError, ValueError): raise _kind_error(name, x, 'text') from None
+    if isinstance(x, pd.Index): raise input_error(name, x, _NUMBERS, 'pass the values, e.g. a Series or an array, not an index.')
+    try: a = np.asarray(x)
+    except ValueError: raise _kind_error(name, x, 'ragged') from None
+    except Exception: raise input_error(name, x, _NUMBERS, f'got a {type(x).__name__}; pass a DataFrame, array or tensor.') from None
+    k = a.dtype.kind
+    if k == 'b': raise _kind_error(name, x, 'bool')
+    if k == 'c': raise _kind_error(name, x, 'complex')
+    if k in 'US': raise _kind_error(name, x, 'text')
+    if k in 'Mm': raise _kind_error(name, x, 'dates')
+    if k == 'O':
+        flat = a.reshape(-1)
+        for v in flat:
+            if not _is_real(v): raise _kind_error(name, x, _kind(v))
+    elif k not in 'iuf': raise input_error(name, x, _NUMBERS, f'got dtype {a.dtype}; convert it to numbers first.')
+    return np.array(a, dtype=np.float64)     # a copy, never a view of the caller's array
+
+def _is_vouched(x) -> bool:
+    "Was `x` marked as log-prices (by `as_log_prices`, or `df.attrs['mltt_log_prices'] = True`)?"
+    if isinstance(x, (pd.DataFrame, pd.Series)): return x.attrs.get('mltt_log_prices', False) is True
+    return getattr(x, '_mltt_log_prices', False) is True
+
 def to_tensor(
-    x, # DataFrame, Series, ndarray, list, number or tensor
+    x, # DataFrame, Series, ndarray, list, number or tensor of real numbers
     name:str='x', # Argument name, for messages
-    dtype:torch.dtype|str|None=None, # Floating dtype; None keeps a floating tensor's own, else the default
+    dtype:torch.dtype|str|None=None, # float64 or float32 (float16/bfloat16: float64); None keeps a floating tensor's own, else the default
     device:str|torch.device|None=None, # Device; None keeps a tensor's own, else the default
 ) -> torch.Tensor:
-    "`x` as a floating tensor."
+    "`x` as a float64 or float32 tensor; None, text, bools, complex numbers, dates and ragged lists are an `InputError` naming `name`."
     if isinstance(x, torch.Tensor):
-        dt = resolve_dtype(dtype) if (dtype is not None or not x.is_floating_point()) else x.dtype
-        return x.to(dtype=dt, device=resolve_device(device) if device is not None else x.device)
-    if isinstance(x, (pd.DataFrame, pd.Series)): x = x.to_numpy()
-    try: a = np.array(x, dtype=np.float64)   # a copy: pandas 3 hands out read-only views, which torch warns about
-    except (TypeError, ValueError):
-        raise input_error(name, x, 'numeric (a DataFrame, array or tensor of numbers)', 'drop non-numeric columns first.') from None
-    return torch.as_tensor(a, dtype=resolve_dtype(dtype), device=resolve_device(device))
+        if x.dtype == torch.bool: raise _kind_error(name, x, 'bool')
+        if x.is_complex(): raise _kind_error(name, x, 'complex')
+        if x.device.type not in ('cpu', 'cuda'):
+            raise input_error(f'{name}.device', x.device, '"cpu" or a CUDA device', f'move it first, e.g. {name}.cpu().')
+        own = x.dtype in (torch.float32, torch.float64) or x.dtype in _LOW_PRECISION   # float16/bfloat16: float64; integers: the default
+        dt = resolve_dtype(x.dtype if dtype is None and own else dtype)
+        t = x.to(dtype=dt, device=resolve_device(device) if device is not None else x.device)
+    else:
+        dt, dev = resolve_dtype(dtype), resolve_device(device)   # bad dtype/device arguments first, whatever `x` is
+        t = torch.as_tensor(_as_array(x, name), dtype=dt, device=dev)
+    if t is not x and _is_vouched(x): t._mltt_log_prices = True   # `as_log_prices` survives the conversion
+    return t
+
+def check_index(
+    index, # The index of a pandas input (any kind; only a DatetimeIndex is checked)
+    name:str='x', # Argument name, for messages
+) -> pd.Index|None:
+    "`index`, or an `InputError` if it is a DatetimeIndex with a missing (NaT), repeated or out-of-order date, naming the first."
+    if not isinstance(index, pd.DatetimeIndex) or len(index) < 1: return index
+    nat = np.asarray(index.isna())
+    if nat.any():
+        i = int(nat.argmax())
+        raise InputError(f"`{name}` has {int(nat.sum())} missing dates (NaT) in its index, the first at row {i}. "
+                         f"Fix: drop those rows, e.g. {name}[{name}.index.notna()], or repair the dates.")
+    if index.is_monotonic_increasing and index.is_unique: return index
+    v = index.asi8
+    i = int(np.argmax(v[1:] <= v[:-1])) + 1
+    if v[i] == v[i - 1]:
+        raise InputError(f"`{name}` has repeated dates in its index: {index[i]} appears at rows {i - 1} and {i} (the first repeat). "
+                         f"Fix: keep one row per date, e.g. {name}[~{name}.index.duplicated(keep='last')].")
+    raise InputError(f"`{name}` must have increasing dates: row {i} ({index[i]}) comes after row {i - 1} ({index[i - 1]}). "
+                     f"Fix: sort them, e.g. {name}.sort_index().")
 
 def unpack(
     x, # DataFrame, Series, ndarray or tensor
@@ -184,19 +311,89 @@ def unpack(
     dtype:torch.dtype|str|None=None, # See `to_tensor`
     device:str|torch.device|None=None, # See `to_tensor`
 ) -> tuple[torch.Tensor, Labels]:
-    "`x` as a tensor, plus the `Labels` (dates, tickers) it carried."
-    if isinstance(x, pd.DataFrame): labels = Labels(x.index, x.columns)
-    elif isinstance(x, pd.Series): labels = Labels(x.index, pd.Index([x.name]) if x.name is not None else None)
+    "`x` as a tensor, plus the `Labels` (dates, tickers) it carried; dates must be increasing, unique and not missing."
+    if isinstance(x, pd.DataFrame): labels = Labels(check_index(x.index, name), x.columns)
+    elif isinstance(x, pd.Series): labels = Labels(check_index(x.index, name), pd.Index([x.name]) if x.name is not None else None)
     else: labels = Labels()
     return to_tensor(x, name, dtype, device), labels
 
 # %% ../nbs/00_core.ipynb #adafc7a7
 RAW_PRICE_THRESHOLD = 30.0
+_VOUCH = 'mltt_log_prices'   # the mark `as_log_prices` leaves on a DataFrame's `attrs` (or an array/tensor)
 
 def _first_bad(mask:torch.Tensor) -> tuple[int, int]:
     "(row, column) of the first True in a 2-D `mask` (row-major)."
     flat = int(torch.nonzero(mask.reshape(-1), as_tuple=False)[0])
     return flat // mask.shape[1], flat % mask.shape[1]
+
+class _VouchedArray(np.ndarray):
+    "A numpy array marked by `as_log_prices` (behaves exactly like the array it views)."
+    _mltt_log_prices = True
+
+def as_log_prices(
+    x, # Log-prices: DataFrame, Series, ndarray, list or tensor
+):
+    "`x` marked as log-prices, which skips the raw-price test of `validate_log_prices` (a shallow copy; the data is shared)."
+    if isinstance(x, (pd.DataFrame, pd.Series)):
+        y = x.copy(deep=False); y.attrs = {**x.attrs, _VOUCH: True}; return y
+    if isinstance(x, torch.Tensor):
+        y = x.view_as(x); y._mltt_log_prices = True; return y
+    return _as_array(x, 'x').view(_VouchedArray)
+
+def is_vouched(x) -> bool:
+    "Was `x` marked as log-prices (by `as_log_prices`, or `df.attrs['mltt_log_prices'] = True`)?"
+    return _is_vouched(x)
+
+def _level_slope(t:torch.Tensor, blocks:int=20) -> tuple[float, float, int]|None:
+    "Slope (and its standard error) of log|move| on log(level), pooled over the positive, moving columns of `t` (T, N); None if no evidence."
+    x = t.detach().to(torch.float64)
+    x = x[:, (x > 0).all(0)]
+    T = x.shape[0]
+    if x.shape[1] == 0 or T < 21: return None
+    d = (x[1:] - x[:-1]).abs()
+    ok = d > 0                                               # stale prices (no move) carry no evidence
+    y, z = torch.where(ok, d, 1).log(), x[:-1].log()
+    B = min(blocks, (T - 1) // 5)
+    e = torch.linspace(0, T - 1, B + 1, dtype=torch.float64).round().long().tolist()
+    okf = ok.to(torch.float64)
+    cnt = torch.stack([okf[a:b].sum(0) for a, b in zip(e[:-1], e[1:])])                       # (B, M) moves per block
+    Y = torch.stack([(y[a:b] * okf[a:b]).sum(0) for a, b in zip(e[:-1], e[1:])]) / cnt.clamp_min(1)
+    Z = torch.stack([(z[a:b] * okf[a:b]).sum(0) for a, b in zip(e[:-1], e[1:])]) / cnt.clamp_min(1)
+    g = (cnt >= 3).to(torch.float64)                          # blocks with enough moves
+    g = g * (g.sum(0) >= 4)                                   # columns with enough such blocks
+    n = g.sum(0)
+    if float(n.sum()) == 0: return None
+    Yc = (Y - (Y * g).sum(0) / n.clamp_min(1)) * g             # one intercept per column
+    Zc = (Z - (Z * g).sum(0) / n.clamp_min(1)) * g
+    szz = float((Zc * Zc).sum())
+    dof = float(n.sum()) - int((n > 0).sum()) - 1
+    if szz <= 1e-12 or dof < 3: return None
+    b = float((Yc * Zc).sum()) / szz
+    se = math.sqrt(float(((Yc - b * Zc) ** 2).sum()) / dof / szz)
+    return b, se, int((n > 0).sum())
+
+def _raw_price_evidence(t:torch.Tensor, vouched:bool=False) -> str|None:
+    "Why `t` (T, N) looks like raw prices rather than log-prices, or None (a vouched input is only held to the largest value)."
+    mx = float(t.max())
+    if mx > RAW_PRICE_THRESHOLD: return f'its largest value is {mx:.4g} > {RAW_PRICE_THRESHOLD:g}, a price above e^{RAW_PRICE_THRESHOLD:g}'
+    if vouched: return None
+    s = _level_slope(t)
+    if s is None: return None
+    b, se, m = s
+    if b - 0.5 > 4 * se and b < 1.6:
+        return (f'the size of its moves grows in proportion to its level, as raw prices do (log-prices move by amounts that do not '
+                f'depend on their level): over {m} positive column(s), log|move| rises with log(level) with slope {b:.2f} +- {se:.2f} '
+                '(about 1 for prices, 0 for log-prices)')
+    return None
+
+def looks_like_raw_prices(
+    x, # Log-prices (T, N) as passed by the caller: DataFrame, array or tensor (finite)
+) -> str|None:
+    "Why `x` looks like raw prices rather than log-prices (the test `validate_log_prices` runs), or None if it does not or the test is off."
+    if not _DEFAULTS['check_log_prices']: return None
+    t = x if isinstance(x, torch.Tensor) else to_tensor(x, 'prices')
+    if t.ndim != 2 or t.numel() == 0 or not bool(torch.isfinite(t).all()): return None
+    return _raw_price_evidence(t, vouched=_is_vouched(x) or _is_vouched(t))
 
 def validate_log_prices(
     x, # Log-prices (T, N): DataFrame, array or tensor
@@ -205,27 +402,35 @@ def validate_log_prices(
     labels:Labels|None=None, # Dates/tickers for messages (taken from `x` if it is a DataFrame)
     dtype:torch.dtype|str|None=None, # See `to_tensor`
     device:str|torch.device|None=None, # See `to_tensor`
+    check_raw:bool|None=None, # Refuse input that looks like raw prices (None: `get_defaults()['check_log_prices']`, True unless changed)
 ) -> torch.Tensor:
     "`x` as a (T, N) tensor of finite log-prices with at least `min_rows` rows, or an `InputError`."
     t, lab = unpack(x, name, dtype, device)
     labels = labels if labels is not None else lab
+    if labels.index is not None: check_index(labels.index, name)
+    min_rows = check_int('min_rows', min_rows, min=0)
     if t.ndim != 2:
         fix = 'pass a (T, N) table; for one asset use x[:, None] or a one-column DataFrame.'
         raise input_error(f'{name}.ndim', t.ndim, '2 (dates x assets)', fix)
     if t.shape[0] < min_rows:
         raise input_error(f'len({name})', t.shape[0], f'at least {min_rows} rows', 'pass a longer history.')
     if t.shape[1] < 1: raise input_error(f'{name}.shape[1]', 0, 'at least 1 asset')
+    if t.numel() == 0: return t
     bad = ~torch.isfinite(t)
     if bad.any():
         i, j = _first_bad(bad)
-        col = labels.columns[j] if labels.columns is not None else j
+        col = labels.columns[j] if labels.columns is not None and j < len(labels.columns) else j
         raise InputError(f"`{name}` has {int(bad.sum())} non-finite values (NaN/inf), the first at "
                          f"{labels.date(i)}, column {col!r}. Fix: clean them with mltt.data.clean_prices(..., fill=...) "
                          "or drop those rows.")
-    mx = float(t.max())
-    if mx > RAW_PRICE_THRESHOLD:
-        raise InputError(f"`{name}` looks like raw prices, not log-prices (max value {mx:.4g} > {RAW_PRICE_THRESHOLD:g}). "
-                         "Fix: pass np.log(prices) (or mltt.data.log_prices(prices)).")
+    if check_raw is None: check_raw = _DEFAULTS['check_log_prices']
+    if check_raw:
+        why = _raw_price_evidence(t, vouched=_is_vouched(x) or _is_vouched(t))
+        if why:
+            raise InputError(f"`{name}` looks like raw prices, not log-prices: {why}. Fix: pass np.log(prices) (or "
+                             f"mltt.data.log_prices(prices)); if `{name}` does hold log-prices, vouch for it with "
+                             f"mltt.core.as_log_prices({name}), or switch this test off with mltt.core.set_defaults(check_log_prices=False)"
+                             f"{' (values above 30 are refused in any case)' if 'largest value' in why else ''}.")
     return t
 
 # %% ../nbs/00_core.ipynb #078eec19
@@ -251,10 +456,12 @@ def validate_weights(
 ) -> torch.Tensor:
     "`w` as a tensor of finite weights whose rows respect `max_leverage`, or an `InputError`."
     t, lab = unpack(w, name)
-    tol = leverage_tolerance(t.dtype, t.shape[-1] if t.ndim else 1) if tol is None else check_float('tol', tol, min=0)
     labels = labels if labels is not None else lab
+    if labels.index is not None: check_index(labels.index, name)
     max_leverage = check_float('max_leverage', max_leverage, min=0, strict=True)
     if t.ndim < 2: raise input_error(f'{name}.ndim', t.ndim, 'at least 2 (dates x assets)', 'pass a (T, N) matrix or a (K, T, N) batch.')
+    if t.numel() == 0: raise input_error(f'{name}.shape', tuple(t.shape), 'non-empty (at least one strategy, date and asset)')
+    tol = leverage_tolerance(t.dtype, t.shape[-1]) if tol is None else check_float('tol', tol, min=0)
     if shape is not None and tuple(t.shape[-2:]) != tuple(shape):
         raise InputError(f"`{name}` has shape {tuple(t.shape)} but the prices have shape {tuple(shape)}: they must "
                          "have the same number of rows (dates) and columns (assets). Fix: align them first.")
@@ -277,13 +484,17 @@ def validate_weights(
 _STANDARD_PERIODS = (1, 4, 12, 52, 252, 365, 252 * 6.5, 24 * 365, 252 * 390, 365 * 24 * 60)
 
 def periods_per_year(
-    index=None, # A DatetimeIndex (or None, which means daily trading data: 252)
+    index=None, # A pandas Index, e.g. `df.index` (dates are counted; any other index, or None, means `default`)
     default:float=252, # Answer when `index` has no dates
 ) -> float:
-    "Periods per year implied by `index`, snapped to a standard convention when close to one."
-    if index is None or not isinstance(index, pd.DatetimeIndex) or len(index) < 3: return default
+    "Periods per year implied by `index`, snapped to a standard convention when close to one; bad dates are an `InputError`."
+    default = check_float('default', default, min=0, strict=True)
+    if index is not None and not isinstance(index, pd.Index):
+        raise input_error('index', index, 'a pandas Index (e.g. df.index) or None', 'pass the index of your data, not the data itself.')
+    if not isinstance(index, pd.DatetimeIndex) or len(index) < 3: return default
+    check_index(index, 'index')
     years = (index[-1] - index[0]).total_seconds() / (365.25 * 86400)
-    if years <= 0: raise input_error('index', index[:3], 'increasing dates', 'sort the index first.')
+    if not years > 0: raise input_error('index', index[:3], 'increasing dates', 'sort the index first.')
     raw = (len(index) - 1) / years
     best = min(_STANDARD_PERIODS, key=lambda p: abs(math.log(raw / p)))
     return float(best) if abs(raw / best - 1) < 0.1 else raw

@@ -14,13 +14,18 @@ def rolling_mean(
     x:torch.Tensor, # (T, ...) values
     window:int, # Number of rows in the window (>= 1)
 ) -> torch.Tensor:
-    "Causal mean of the last `window` rows (fewer at the start), along dim 0."
+    "Causal mean of the last `window` rows (fewer at the start), along dim 0; a NaN/inf at row t makes rows >= t NaN, never earlier ones."
     x64 = x.to(torch.float64)
+    bad = ~torch.isfinite(x64)
+    nonfinite = bool(bad.any())
+    if nonfinite: x64 = torch.where(bad, 0., x64)           # masked here, set to NaN from their row on at the end
     c = torch.cat([torch.zeros_like(x64[:1]), x64.cumsum(0)])
     T = x.shape[0]
     lo = (torch.arange(1, T + 1, device=x.device) - window).clamp_min(0)
     n = (torch.arange(1, T + 1, device=x.device) - lo).to(torch.float64).reshape(-1, *[1] * (x.ndim - 1))
-    return ((c[1:] - c[lo]) / n).to(x.dtype)
+    out = (c[1:] - c[lo]) / n
+    if nonfinite: out = torch.where(bad.cummax(0).values, torch.nan, out)
+    return out.to(x.dtype)
 
 def ewm_decay(
     n:int, # Number of weights
@@ -31,17 +36,32 @@ def ewm_decay(
     "The unnormalised exponential weights $(1-\\alpha)^k$ (n,) of a row of age k = 0..n-1 (pandas' `adjust=True` weights)."
     return (1 - 2 / (span + 1)) ** torch.arange(n, dtype=dtype, device=device)
 
+_EWM_BLOCK = 32   # rows per step of the blocked recurrence
+
 def ewm_mean(
     x:torch.Tensor, # (T, ...) values
     span:float, # Span L >= 1 of the exponential weights, alpha = 2 / (L + 1)
 ) -> torch.Tensor:
-    "Causal exponentially weighted mean along dim 0 (pandas `ewm(span=L, adjust=True).mean()`)."
+    "Causal exponentially weighted mean along dim 0 (pandas `ewm(span=L, adjust=True).mean()`); a NaN/inf at row t makes rows >= t NaN, never earlier ones."
     T = x.shape[0]
+    if T == 0 or x.numel() == 0: return x.clone()
     x64 = x.to(torch.float64).reshape(T, -1)
-    k = ewm_decay(T, span, device=x.device)
-    n = 1 << (2 * T - 1).bit_length()
-    num = torch.fft.irfft(torch.fft.rfft(x64, n, dim=0) * torch.fft.rfft(k, n)[:, None], n, dim=0)[:T]
-    return (num / k.cumsum(0)[:, None]).reshape(x.shape).to(x.dtype)
+    bad = ~torch.isfinite(x64)
+    nonfinite = bool(bad.any())
+    if nonfinite: x64 = torch.where(bad, 0., x64)           # masked here, set to NaN from their row on at the end
+    B = min(T, _EWM_BLOCK)
+    k = ewm_decay(B + 1, span, device=x.device)
+    i = torch.arange(B, device=x.device)
+    L = torch.where(i[:, None] >= i[None, :], k[(i[:, None] - i[None, :]).clamp_min(0)], 0.)   # L[i, j] = (1-alpha)^(i-j), j <= i
+    carry = k[1:, None]                                       # (1-alpha)^(i+1): weight of the previous block's last sum
+    num, prev = torch.empty_like(x64), torch.zeros_like(x64[0])
+    for s in range(0, T, B):                                  # exact zeros above the diagonal: row i never sees rows > i
+        n = min(B, T - s)
+        prev = num[s:s + n] = L[:n, :n] @ x64[s:s + n] + carry[:n] * prev
+        prev = prev[-1]
+    out = num / ewm_decay(T, span, device=x.device).cumsum(0)[:, None]
+    if nonfinite: out = torch.where(bad.cummax(0).values, torch.nan, out)
+    return out.reshape(x.shape).to(x.dtype)
 
 # %% ../../nbs/04_kernels_rolling.ipynb #85298137
 def causal_cov(
