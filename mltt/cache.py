@@ -12,8 +12,8 @@ from enum import Enum
 from typing import Callable
 
 # %% auto #0
-__all__ = ['DEFAULT_CACHE_BYTES', 'CacheMode', 'get_cache_mode', 'cache_mode', 'fingerprint', 'CacheInfo', 'cache_info',
-           'clear_cache', 'set_cache_limit', 'cached']
+__all__ = ['DEFAULT_CACHE_BYTES', 'CacheMode', 'get_cache_mode', 'cache_mode', 'bind_cache_mode', 'fingerprint', 'CacheInfo',
+           'cache_info', 'clear_cache', 'set_cache_limit', 'cached']
 
 # %% ../nbs/02_cache.ipynb #a38144f1
 import numpy as np
@@ -29,32 +29,75 @@ class CacheMode(Enum):
     READ_ONLY = 'READ_ONLY' # Read hits, never store
     DISABLED = 'DISABLED' # Neither read nor store: always compute
 
-_MODE = contextvars.ContextVar('mltt_cache_mode', default=CacheMode.READ_WRITE)
-
 def _as_mode(mode) -> CacheMode:
     "`mode` (a `CacheMode` or its name) as a `CacheMode`."
     if isinstance(mode, CacheMode): return mode
     if isinstance(mode, str) and mode.upper() in CacheMode.__members__: return CacheMode[mode.upper()]
     raise input_error('mode', mode, 'a CacheMode or one of ' + ', '.join(map(repr, CacheMode.__members__)))
 
-def get_cache_mode() -> CacheMode:
-    "The cache mode in force in this thread/context."
-    return _MODE.get()
+class _Block:
+    "One `cache_mode` block: its mode, and whether it is still open (closing it is seen by every context that holds it)."
+    __slots__ = ('mode', 'open')
+    def __init__(self, mode:CacheMode): self.mode, self.open = mode, True
 
-@contextmanager
-def cache_mode(
-    mode:CacheMode|str, # A `CacheMode` or its name: "READ_WRITE", "READ_ONLY", "DISABLED"
-):
-    "Context manager: use cache mode `mode` inside the block (in this thread only); nests."
-    token = _MODE.set(_as_mode(mode))
-    try: yield _MODE.get()
-    finally: _MODE.reset(token)
+_BLOCKS = contextvars.ContextVar('mltt_cache_blocks', default=())     # the blocks entered in this context, innermost last
+
+def get_cache_mode() -> CacheMode:
+    "The cache mode in force here: that of the innermost open `cache_mode` block of this thread/context, else READ_WRITE."
+    blocks = _BLOCKS.get()
+    if blocks and not blocks[-1].open: _BLOCKS.set(blocks := tuple(b for b in blocks if b.open))   # closed elsewhere: forget it
+    return blocks[-1].mode if blocks else CacheMode.READ_WRITE
+
+class cache_mode:
+    "Context manager: use cache mode `mode` inside the block (in this thread/context); nests, and blocks may be left in any order or from another thread."
+    def __init__(self,
+        mode:CacheMode|str, # A `CacheMode` or its name: "READ_WRITE", "READ_ONLY", "DISABLED"
+    ):
+        self.mode, self._open, self._lock = _as_mode(mode), [], threading.Lock()
+
+    def __enter__(self) -> CacheMode:
+        b = _Block(self.mode)
+        with self._lock: self._open.append(b)
+        _BLOCKS.set(_BLOCKS.get() + (b,))
+        return self.mode
+
+    def __exit__(self, *exc) -> bool:
+        here = _BLOCKS.get()
+        with self._lock:                                                  # this object's innermost block entered here, else its latest anywhere
+            b = next((x for x in reversed(self._open) if any(x is y for y in here)), self._open[-1] if self._open else None)
+            if b is None: return False
+            self._open.remove(b)
+        b.open = False
+        if any(b is y for y in here): _BLOCKS.set(tuple(y for y in here if y is not b and y.open))
+        return False
+
+    def __repr__(self): return f'cache_mode({self.mode.name!r})'
+
+def bind_cache_mode(
+    fn:Callable, # The function to run elsewhere (a thread, a pool's worker)
+) -> Callable:
+    "`fn` wrapped to run under the cache mode in force now, whichever thread calls it: pass this to threads and pools."
+    if not callable(fn): raise input_error('fn', fn, 'a callable')
+    mode = get_cache_mode()
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        with cache_mode(mode): return fn(*args, **kwargs)
+    return run
 
 # %% ../nbs/02_cache.ipynb #3fdbcbda
 class _Uncacheable(InputError): "An argument has no content fingerprint (an `InputError`)."
 
-_IMMUTABLE = (type(None), bool, int, float, complex, str, bytes, Enum, torch.dtype, torch.device, np.generic,
-              pd.Timestamp, pd.Timedelta, range, types.FunctionType, types.BuiltinFunctionType)
+_IMMUTABLE = (type(None), bool, int, str, bytes, Enum, torch.dtype, torch.device, range, types.FunctionType, types.BuiltinFunctionType)
+
+def _scalar_key(x):
+    "Exact key of a number or time scalar: floats by their bits (-0.0 is not 0.0), times with their unit and time zone; None if `x` is not one."
+    if isinstance(x, np.generic): return (type(x).__name__, x.dtype.str, x.tobytes())
+    if isinstance(x, float): return (type(x).__name__, x.hex())
+    if isinstance(x, complex): return (type(x).__name__, x.real.hex(), x.imag.hex())
+    if isinstance(x, pd.Timestamp): return ('Timestamp', x.unit, int(x.asm8.view('i8')), str(x.tz))
+    if isinstance(x, pd.Timedelta): return ('Timedelta', x.unit, int(x.asm8.view('i8')))
+    if x is pd.NaT: return ('NaT',)
+    return None
 
 def _digest(b) -> str:
     "xxh3-128 hex digest of a C-contiguous bytes-like object, read in place."
@@ -63,7 +106,8 @@ def _digest(b) -> str:
 def _array_key(a:np.ndarray) -> tuple:
     "(dtype, shape, digest) of a numpy array's content in C order; copies only an array that is not C-contiguous."
     if a.dtype.hasobject: raise _no_fingerprint(a)
-    return (a.dtype.str, a.shape, _digest(np.ascontiguousarray(a).view(np.uint8).reshape(-1)))
+    dt = a.dtype.str if a.dtype.fields is None else repr(a.dtype.descr)          # structured: the field names and types count
+    return (dt, a.shape, _digest(np.ascontiguousarray(a).view(np.uint8).reshape(-1)))
 
 def _tensor_key(x:torch.Tensor) -> tuple:
     "(dtype, shape, device, digest) of a tensor's content; copies only a non-contiguous or non-CPU tensor."
@@ -83,15 +127,18 @@ def _values_key(v) -> tuple:
     dt = v.dtype
     if isinstance(dt, np.dtype) and not dt.hasobject: return _array_key(v.to_numpy())
     if isinstance(dt, pd.CategoricalDtype): return ('category', dt.ordered, _values_key(dt.categories), _array_key(v.array.codes))
+    if isinstance(dt, pd.DatetimeTZDtype): return (str(dt), _array_key(pd.DatetimeIndex(v).tz_convert(None).to_numpy()))   # instants, unit and zone
+    if getattr(dt, 'kind', 'O') in 'biuf' and hasattr(dt, 'numpy_dtype'):       # nullable Int64, Float64, boolean: values (0 under NA) and mask
+        return (str(dt), _array_key(v.array.to_numpy(dtype=dt.numpy_dtype, na_value=dt.numpy_dtype.type(0))), _array_key(np.asarray(v.isna())))
     if dt == object and pd.api.types.infer_dtype(v, skipna=False) != 'string': return tuple(map(fingerprint, v))   # mixed objects: 1 is not '1'
     if (dt == object or isinstance(dt, pd.StringDtype)) and len(v) <= 100_000 and not v.isna().any():
         return ('str', str(dt), _digest(_str_bytes(v)))     # tickers, column names: no pandas hashing overhead
     return (str(dt), _digest(pd.util.hash_pandas_object(v, index=False).to_numpy()))
 
 def _index_key(i:pd.Index) -> tuple:
-    "Key of an index: its name(s) and values (a MultiIndex level by level)."
+    "Key of an index: its class, name(s), frequency and values (a MultiIndex level by level)."
     if isinstance(i, pd.MultiIndex): return ('MultiIndex', fingerprint(tuple(i.names)), tuple(_values_key(i.get_level_values(k)) for k in range(i.nlevels)))
-    return ('Index', fingerprint(i.name), _values_key(i))
+    return (type(i).__name__, fingerprint(i.name), getattr(i, 'freqstr', None), _values_key(i))
 
 def _columns_key(a:np.ndarray) -> tuple:
     "`_array_key(a.T)` of a 2-D array (its columns one after the other), streamed column by column: no copy of the whole."
@@ -102,22 +149,26 @@ def _columns_key(a:np.ndarray) -> tuple:
     return (a.dtype.str, a.T.shape, h.hexdigest())
 
 def _frame_key(x:pd.DataFrame) -> tuple:
-    "Key of a frame: columns, index, and values (one buffer, column-major, when all columns share a numpy dtype)."
+    "Key of a frame: columns, index, flags and values (one buffer, column-major, when all columns share a numpy dtype)."
     dts = set(x.dtypes)
-    one = len(dts) == 1 and isinstance(dt := next(iter(dts)), np.dtype) and not dt.hasobject
+    one = len(dts) == 1 and isinstance(dt := next(iter(dts)), np.dtype) and not dt.hasobject and dt.fields is None
     vals = _columns_key(x.to_numpy()) if one else tuple(_values_key(x.iloc[:, j]) for j in range(x.shape[1]))
-    return ('DataFrame', _index_key(x.columns), _index_key(x.index), vals)
+    return ('DataFrame', _index_key(x.columns), _index_key(x.index), x.flags.allows_duplicate_labels, vals)
 
 # %% ../nbs/02_cache.ipynb #024ed582
 def fingerprint(x):
     "A hashable fingerprint of `x` that changes whenever its content changes."
     if isinstance(x, torch.Tensor): return _tensor_key(x)
-    if isinstance(x, np.ndarray): return ('ndarray',) + _array_key(x)
+    if isinstance(x, np.ndarray):
+        if type(x) is np.ndarray: return ('ndarray',) + _array_key(x)
+        if isinstance(x, np.ma.MaskedArray): return ('MaskedArray',) + _array_key(x.filled(np.zeros((), x.dtype))) + _array_key(np.ma.getmaskarray(x))
+        return (type(x).__name__,) + _array_key(np.asarray(x))                    # np.matrix multiplies otherwise: its type counts
     if isinstance(x, pd.DataFrame): return _frame_key(x)
-    if isinstance(x, pd.Series): return ('Series', fingerprint(x.name), _index_key(x.index), _values_key(x))
+    if isinstance(x, pd.Series): return ('Series', fingerprint(x.name), _index_key(x.index), x.flags.allows_duplicate_labels, _values_key(x))
     if isinstance(x, pd.Index): return _index_key(x)
     if isinstance(x, (tuple, list)): return (type(x).__name__, tuple(fingerprint(v) for v in x))
-    if isinstance(x, dict): return ('dict', tuple(sorted(((repr(k), fingerprint(v)) for k, v in x.items()))))
+    if isinstance(x, dict): return ('dict', tuple((fingerprint(k), fingerprint(v)) for k, v in x.items()))   # in order: {a, b} may give other results than {b, a}
+    if (k := _scalar_key(x)) is not None: return k
     if isinstance(x, _IMMUTABLE): return (type(x).__name__, x)
     raise _no_fingerprint(x)
 
@@ -239,9 +290,10 @@ def _key(token, sig, args, kwargs):
     try: bound = sig.bind(*args, **kwargs)
     except TypeError: return None                      # let the function raise its own error
     bound.apply_defaults()
-    if _needs_grad(tuple(bound.arguments.values())): return None
-    try: return (token, tuple((k, fingerprint(v)) for k, v in bound.arguments.items()))
-    except _Uncacheable: return None
+    try:
+        if _needs_grad(tuple(bound.arguments.values())): return None
+        return (token, tuple((k, fingerprint(v)) for k, v in bound.arguments.items()))
+    except (_Uncacheable, TypeError, ValueError, RecursionError): return None   # no exact key (an exotic dtype, a list holding itself): computed
 
 # %% ../nbs/02_cache.ipynb #2d965fbd
 def cached(
@@ -256,7 +308,7 @@ def cached(
         with _STORE.lock: stats[k] += 1; _STORE.bypassed += k == 'bypassed'
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        mode = _MODE.get()
+        mode = get_cache_mode()
         key = None if mode is CacheMode.DISABLED else _key(token, sig, args, kwargs)
         if key is None:
             _count('bypassed'); return fn(*args, **kwargs)

@@ -4,14 +4,15 @@
 
 # %% ../nbs/10_data.ipynb #829c9f46
 from __future__ import annotations
-import hashlib, io, json, logging, os, re, socket, threading
+import codecs, hashlib, inspect, io, json, logging, math, os, re, socket, threading
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DATASETS', 'CLEAN_CHOICES', 'YAHOO_HOST', 'FIELDS', 'OFFLINE_HELP', 'load_dataset', 'clean_prices', 'read_prices_csv',
-           'price_cache_dir', 'yfinance_fetcher', 'is_online', 'download_prices', 'log_prices']
+__all__ = ['DATASETS', 'EPOCH_FORMATS', 'CLEAN_CHOICES', 'YAHOO_HOST', 'FIELDS', 'INTERVALS', 'MAX_TICKER_LENGTH', 'OFFLINE_HELP',
+           'load_dataset', 'clean_prices', 'read_prices_csv', 'price_cache_dir', 'yfinance_fetcher', 'is_online',
+           'download_prices', 'log_prices']
 
 # %% ../nbs/10_data.ipynb #50bf09bc
 import numpy as np
@@ -37,24 +38,68 @@ def load_dataset(
     name:str='sp500', # "sp500" (20 stocks), "sp500_index" (the index) or "vti_agg_dbc_vix" (3 ETFs and the VIX)
 ) -> pd.DataFrame:
     "A bundled price table (dates x tickers, float64) that needs no network."
-    if name not in DATASETS:
+    if not isinstance(name, str) or name not in DATASETS:
         raise input_error('name', name, 'one of ' + ', '.join(map(repr, DATASETS)),
                           'for other tickers use download_prices(...) or read_prices_csv(...).')
     return _read_bundled(DATASETS[name]).copy()
 
 # %% ../nbs/10_data.ipynb #e5afb3ed
+_NUMBER = re.compile(r'[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?')
+_YMD = re.compile(r'\d{8}(\.0*)?')
+_OFFSET = re.compile(r'.*(Z|[+-]\d\d:?\d\d)')
+EPOCH_FORMATS = {'epoch_s': 's', 'epoch_ms': 'ms'}
+
+def _where(i:int) -> str:
+    "Data row `i` of a CSV file, with its line number (the header is line 1)."
+    return f'data row {i} (line {i + 2})'
+
 def _parse_dates(values, name:str, date_format:str|None) -> pd.DatetimeIndex:
-    "`values` as a DatetimeIndex, or an `InputError` quoting the first unparseable value."
-    dates = pd.to_datetime(pd.Series(values), format=date_format, errors='coerce')
+    "`values` as a DatetimeIndex, or an `InputError` quoting the first empty or unparseable value; numbers are read only as %Y%m%d or an explicit epoch."
+    if date_format is not None and not (isinstance(date_format, str) and date_format):
+        raise input_error('date_format', date_format, 'None, a strftime format such as "%Y-%m-%d", or "epoch_s"/"epoch_ms"')
+    txt = pd.Series(values, dtype=object).map(lambda x: '' if x is None or (isinstance(x, float) and math.isnan(x)) else str(x).strip())
+    empty = (txt == '').to_numpy()
+    if empty.any():
+        raise InputError(f'{name} has {int(empty.sum())} empty dates, the first in {_where(int(empty.argmax()))}. '
+                         'Fix: fill in or delete those lines of the file.')
+    numeric = txt.str.fullmatch(_NUMBER).to_numpy()
+    if date_format in EPOCH_FORMATS:
+        if not numeric.all():
+            i = int((~numeric).argmax())
+            raise InputError(f'{name} must hold numbers with date_format={date_format!r}, got {txt.iloc[i]!r} in {_where(i)}.')
+        try: dates = pd.to_datetime(pd.to_numeric(txt), unit=EPOCH_FORMATS[date_format])
+        except (ValueError, OverflowError) as e:
+            raise InputError(f'{name} holds numbers out of the range of dates as {date_format!r} ({e}). Fix: check date_format.') from None
+        return pd.DatetimeIndex(dates)
+    fmt = date_format
+    if fmt is None and numeric.all():
+        if not txt.str.fullmatch(_YMD).all():
+            i = int((~txt.str.fullmatch(_YMD).to_numpy()).argmax())
+            raise InputError(f'{name} holds numbers, not dates (e.g. {txt.iloc[i]!r} in {_where(i)}); numbers are never read as time stamps '
+                             'silently. Fix: date_format="%Y%m%d" for dates written as 20200131, or date_format="epoch_s" / "epoch_ms" '
+                             'for seconds / milliseconds since 1970-01-01 UTC.')
+        fmt = '%Y%m%d'
+    if fmt == '%Y%m%d': txt = txt.str.replace(r'\.0*$', '', regex=True)       # 20200131.0: a number column written as floats
+    offsets = txt.str.fullmatch(_OFFSET).to_numpy()
+    if offsets.any() and not offsets.all():
+        i = int((offsets != offsets[0]).argmax())
+        raise InputError(f'{name} mixes dates with and without a UTC offset ({txt.iloc[0]!r} and {txt.iloc[i]!r} in {_where(i)}). '
+                         'Fix: write all of them with an offset, or none.')
+    try: dates = pd.to_datetime(txt, format=fmt, errors='coerce')
+    except (ValueError, TypeError):                                              # different UTC offsets (daylight saving): to UTC, stated in the docs
+        dates = pd.to_datetime(txt, format=fmt, errors='coerce', utc=True)
     bad = dates.isna().to_numpy()
     if bad.any():
         i = int(bad.argmax())
-        raise InputError(f'{name} has {int(bad.sum())} values that are not dates, the first {values[i]!r} in row {i}. '
+        raise InputError(f'{name} has {int(bad.sum())} values that are not dates, the first {txt.iloc[i]!r} in {_where(i)}. '
                          'Fix: pass date_column= (the column with the dates) or date_format= (e.g. "%d/%m/%Y").')
     return pd.DatetimeIndex(dates)
 
 def _numeric_frame(df:pd.DataFrame, name:str) -> pd.DataFrame:
-    "`df` with float64 columns, or an `InputError` naming the first non-numeric column and value."
+    "`df` with float64 columns, or an `InputError` naming the first non-numeric column and value (booleans, complex numbers, dates and durations are not prices)."
+    for c, dt in zip(df.columns, df.dtypes):
+        if pd.api.types.is_bool_dtype(dt) or pd.api.types.is_complex_dtype(dt) or dt.kind in 'mM' or isinstance(dt, pd.DatetimeTZDtype):
+            raise InputError(f'{name} column {c!r} holds {dt} values, not prices. Fix: drop that column or convert it to numbers yourself.')
     for c in df.columns:
         num = pd.to_numeric(df[c], errors='coerce')
         bad = (num.isna() & df[c].notna()).to_numpy()
@@ -62,6 +107,7 @@ def _numeric_frame(df:pd.DataFrame, name:str) -> pd.DataFrame:
             i = int(bad.argmax())
             raise InputError(f'{name} column {c!r} is not numeric: {df[c].iloc[i]!r} at {df.index[i]}. '
                              'Fix: drop that column (columns=[...]) or fix the file.')
+    if df.shape[1] == 0: return df.astype('float64')
     return df.apply(pd.to_numeric).astype('float64')
 
 # %% ../nbs/10_data.ipynb #33f6034d
@@ -77,6 +123,8 @@ def _combine(prices, align:str) -> pd.DataFrame:
     else: raise input_error('prices', prices, 'a DataFrame, Series, or a dict/list of them', 'wrap arrays with pd.DataFrame(a, index=dates).')
     parts = [p.to_frame() if isinstance(p, pd.Series) else p for p in parts]
     if not parts or not all(isinstance(p, pd.DataFrame) for p in parts): raise input_error('prices', prices, 'a non-empty dict/list of Series or DataFrames')
+    zones = {str(getattr(p.index, 'tz', None)) for p in parts}
+    if len(zones) > 1: raise InputError(f'The series have dates in different time zones ({sorted(zones)}): no date would match. Fix: convert them to one zone first (index.tz_convert / tz_localize).')
     first = parts[0].index
     if align == 'error' and any(not p.index.equals(first) for p in parts[1:]):
         bad = next(p for p in parts[1:] if not p.index.equals(first))
@@ -93,9 +141,17 @@ def _first_cell(mask:pd.DataFrame) -> str:
 
 def _fix_order(df:pd.DataFrame, sort:bool, duplicates:str) -> pd.DataFrame:
     "Apply the `sort` and `duplicates` policies."
-    if not df.index.is_monotonic_increasing:
+    if not isinstance(sort, (bool, np.bool_)): raise input_error('sort', sort, 'True or False')
+    if isinstance(df.index, pd.DatetimeIndex) and df.index.hasnans:
+        i = int(np.argmax(df.index.isna()))
+        raise InputError(f'The dates hold {int(df.index.isna().sum())} missing values (NaT), the first in row {i}. Fix: drop those rows (prices[prices.index.notna()]).')
+    try: ordered = df.index.is_monotonic_increasing
+    except TypeError: ordered = None
+    if ordered is None or (not ordered and not isinstance(df.index, pd.DatetimeIndex) and df.index.inferred_type not in ('integer', 'floating', 'date', 'datetime', 'period')):
+        raise InputError(f'The dates ({df.index.inferred_type} labels, e.g. {df.index[0]!r}) cannot be put in order. Fix: index the prices by dates (pd.to_datetime).')
+    if not ordered:
         if not sort:
-            i = int(np.argmax(np.diff(df.index.to_numpy()) < np.timedelta64(0) if isinstance(df.index, pd.DatetimeIndex) else np.diff(np.asarray(df.index)) < 0))
+            i = int(np.argmax(df.index[1:] < df.index[:-1]))
             raise InputError(f'The dates are not increasing: {df.index[i+1]} comes after {df.index[i]} (row {i+1}). Fix: sort=True.')
         df = df.sort_index(kind='stable')
     if df.index.has_duplicates:
@@ -136,6 +192,8 @@ def clean_prices(
     for k, v in dict(align=align, duplicates=duplicates, nonpositive=nonpositive, fill=fill).items(): check_choice(k, v, CLEAN_CHOICES[k])
     if limit is not None: limit = check_int('limit', limit, min=1)
     df = _combine(prices, align)
+    if df.shape[1] == 0: raise input_error('prices', f'a table of {len(df)} rows and no columns', 'a table with at least one asset column')
+    if len(df) == 0 and isinstance(prices, (pd.DataFrame, pd.Series)): raise input_error('prices', 'a table with no rows', 'a table with at least one date')
     if df.columns.has_duplicates: raise InputError(f'Asset names are repeated: {list(df.columns[df.columns.duplicated()])}. Fix: rename them.')
     df = _fix_order(_numeric_frame(df, 'prices'), sort, duplicates)
     df = _fix_values(df, nonpositive, fill, limit)
@@ -143,28 +201,113 @@ def clean_prices(
     return df
 
 # %% ../nbs/10_data.ipynb #76b794e1
+_NA_TOKENS = {'', 'na', 'n/a', 'nan', 'null', 'none', '#n/a', '-'}
+
+def _check_policy(policy:dict, fn:str='read_prices_csv') -> dict:
+    "`policy` if its keys are arguments of `clean_prices`, else an `InputError` naming the unknown one."
+    known = [k for k in inspect.signature(clean_prices).parameters if k != 'prices']
+    for k, v in policy.items():
+        if k not in known: raise input_error(k, v, f'an argument of {fn}', f'the cleaning options are {", ".join(known)}.')
+    return policy
+
+def _read_csv(path:Path, sep:str, encoding:str, empty:str, **kw) -> pd.DataFrame:
+    "`pd.read_csv(path, ...)`, with its errors turned into `InputError`s naming `encoding` or `sep` (`empty`: the message for no data)."
+    try: return pd.read_csv(path, sep=sep, encoding=encoding, header=None, skip_blank_lines=True, **kw)
+    except UnicodeError as e:
+        raise input_error('encoding', encoding, f'the encoding of {path.name}', f'the file is not valid {encoding} ({getattr(e, "reason", e)}); '
+                          'pass its encoding, e.g. encoding="latin-1" or "cp1252".') from None
+    except pd.errors.EmptyDataError: raise InputError(empty) from None
+    except pd.errors.ParserError as e:
+        raise InputError(f'{path.name} cannot be read as a table separated by sep={sep!r}: {str(e).strip()}. '
+                         'Fix: pass the separator the file uses as sep=, or fix the lines with extra fields.') from None
+
+def _read_text_table(path:Path, sep:str, encoding:str) -> pd.DataFrame:
+    "The header line of CSV file `path` as strings, or an `InputError` naming `sep` or `encoding`."
+    if not (isinstance(sep, str) and len(sep) == 1 and sep not in '"\r\n'):
+        raise input_error('sep', sep, 'one character that separates the fields', 'e.g. sep="," (default), ";" or "\\t".')
+    if not isinstance(encoding, str) or not encoding: raise input_error('encoding', encoding, 'the name of a text encoding', 'e.g. "utf-8" or "latin-1".')
+    try: codecs.lookup(encoding)
+    except LookupError: raise input_error('encoding', encoding, 'the name of a text encoding', 'e.g. "utf-8" (default), "latin-1" or "cp1252".') from None
+    return _read_csv(path, sep, encoding, f'{path.name} is empty. Fix: a price CSV has a header line (date, tickers) and one line per date.',
+                     nrows=1, dtype=str, na_filter=False)
+
+def _read_body(path:Path, sep:str, encoding:str, names:list, dc:int) -> pd.DataFrame:
+    "The data lines of CSV file `path` (numbers parsed by pandas, the date column as strings), checked to have one field per column name."
+    body = _read_csv(path, sep, encoding, f'{path.name} has a header but no data lines. Fix: a price CSV has one line per date after the header.',
+                     skiprows=1, dtype={dc: str})
+    if body.shape[1] != len(names):
+        raise InputError(f'{path.name} has {len(names)} column names but {body.shape[1]} fields on its first data line (sep={sep!r}). '
+                         'Fix: make every line have one field per column (a trailing separator?), or pass the right sep=.')
+    return body
+
+def _header(raw:pd.DataFrame, path:Path, sep:str) -> list:
+    "The column names of the file (whitespace stripped), or an `InputError` for a file that is not a wide price table."
+    names = [s.strip() for s in raw.iloc[0].tolist()]
+    names[0] = names[0].lstrip('\ufeff').strip()                                 # a byte-order mark
+    if len(names) < 2:
+        other = [c for c in ';,\t|' if c != sep and c in names[0]]
+        fix = f'pass sep={other[0]!r} (the header {names[0]!r} looks separated by {other[0]!r}).' if other else 'a wide price CSV has a date column and one column per asset.'
+        raise InputError(f'{path.name} has 1 column with sep={sep!r}. Fix: {fix}')
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup: raise InputError(f'{path.name} has repeated column names {dup} (after stripping spaces). Fix: rename them in the file, so each asset has one column.')
+    blank = [j for j, n in enumerate(names) if not n and j > 0]
+    if blank: raise InputError(f'Column {blank[0] + 1} of {path.name} has no name (a trailing {sep!r} on each line?). Fix: name it or remove it from the file.')
+    return names
+
+def _select(names:list, date_column, columns) -> tuple:
+    "(position of the date column, positions of the asset columns), checking `date_column` and `columns`."
+    if date_column is None: dc = 0
+    elif isinstance(date_column, (int, np.integer)) and not isinstance(date_column, (bool, np.bool_)):
+        dc = check_int('date_column', date_column, min=0, max=len(names) - 1)
+    elif isinstance(date_column, str) and date_column.strip() in names: dc = names.index(date_column.strip())
+    else: raise input_error('date_column', date_column, 'a column of the file (name or position)', f'the columns are {names}.')
+    assets = [j for j in range(len(names)) if j != dc]
+    if columns is None: return dc, assets
+    if isinstance(columns, str) or not isinstance(columns, (list, tuple, pd.Index)) or not len(columns):
+        raise input_error('columns', columns, 'a non-empty list of column names', f'e.g. columns=[{names[assets[0]]!r}].')
+    cols = list(columns)
+    dup = sorted({str(c) for c in cols if cols.count(c) > 1})
+    if dup: raise input_error('columns', columns, 'distinct column names', f'{dup} are repeated.')
+    if names[dc] in cols: raise input_error('columns', columns, 'asset columns', f'{names[dc]!r} is the date column.')
+    missing = [c for c in cols if not (isinstance(c, str) and c.strip() in names)]
+    if missing: raise input_error('columns', columns, 'columns of the file', f'{missing} are missing; the file has {[names[j] for j in assets]}.')
+    return dc, [names.index(c.strip()) for c in cols]
+
+def _price_column(cells:pd.Series, name:str, where:str) -> np.ndarray:
+    "The numbers of one column as pandas parsed it (empty or NA-like cells: NaN), or an `InputError` quoting the first non-number."
+    if cells.dtype.kind in 'iuf': return cells.to_numpy(dtype=np.float64)       # parsed as numbers: the usual case, no copy through strings
+    s = cells.astype(object).where(cells.notna(), '').astype(str).str.strip()
+    s = s.mask(s.str.lower().isin(_NA_TOKENS))
+    num = pd.to_numeric(s, errors='coerce')
+    bad = (num.isna() & s.notna()).to_numpy()
+    if bad.any():
+        i = int(bad.argmax())
+        raise InputError(f'{where} column {name!r} is not numeric: {s.iloc[i]!r} in {_where(i)}. '
+                         'Fix: drop that column (columns=[...]), fix the file, or pass sep= if the file uses another separator '
+                         '(numbers must use "." for decimals and no thousands separator).')
+    return num.to_numpy(dtype=np.float64)
+
 def read_prices_csv(
     path:str|os.PathLike, # CSV file: a date column and one price column per asset
     date_column:str|int|None=None, # Name or position of the date column; None: the first column
     columns:list|None=None, # Asset columns to keep, in this order; None: all
-    date_format:str|None=None, # strftime format of the dates; None: ISO 8601 / inferred
+    date_format:str|None=None, # strftime format of the dates; None: ISO 8601 / inferred (8-digit numbers: %Y%m%d); "epoch_s"/"epoch_ms": seconds/ms since 1970 UTC
+    encoding:str='utf-8', # Text encoding of the file, e.g. "latin-1" or "cp1252"
+    sep:str=',', # Field separator, e.g. ";" or "\t"
     **policy, # How to repair the table: keyword arguments of `clean_prices` (default: errors, no repair)
 ) -> pd.DataFrame:
     "A price table (dates x assets, float64) read from a wide CSV file and checked."
+    if not isinstance(path, (str, os.PathLike)) or not str(path): raise input_error('path', path, 'the path of a CSV file (str or Path)')
     path = Path(path)
     if not path.is_file(): raise DataUnavailableError(f'No price file at {path}. Fix: check the path (relative paths start from the working directory).')
-    raw = pd.read_csv(path)
-    if raw.shape[1] < 2: raise InputError(f'{path.name} has {raw.shape[1]} column(s); a wide price CSV needs a date column and at least one asset.')
-    if isinstance(date_column, int): date_column = raw.columns[check_int('date_column', date_column, min=0, max=raw.shape[1] - 1)]
-    dc = raw.columns[0] if date_column is None else date_column
-    if dc not in raw.columns: raise input_error('date_column', date_column, 'a column of the file', f'the columns are {list(raw.columns)}.')
-    df = raw.drop(columns=dc)
-    df.index = _parse_dates(raw[dc].to_numpy(), f'{path.name} column {dc!r}', date_format).rename(str(dc))
-    if columns is not None:
-        missing = [c for c in columns if c not in df.columns]
-        if missing: raise input_error('columns', columns, 'columns of the file', f'{missing} are missing; the file has {list(df.columns)}.')
-        df = df[list(columns)]
-    return clean_prices(_numeric_frame(df, path.name), **policy)
+    policy = _check_policy(policy)
+    raw = _read_text_table(path, sep, encoding)
+    names = _header(raw, path, sep)
+    dc, cols = _select(names, date_column, columns)
+    body = _read_body(path, sep, encoding, names, dc)
+    index = _parse_dates(body.iloc[:, dc].to_numpy(), f'{path.name} column {names[dc]!r}', date_format).rename(names[dc] or None)
+    df = pd.DataFrame({names[j]: _price_column(body.iloc[:, j], names[j], path.name) for j in cols}, index=index)
+    return clean_prices(df, **policy)
 
 # %% ../nbs/10_data.ipynb #e84b91f4
 _log = logging.getLogger('mltt.data')
@@ -181,11 +324,34 @@ def price_cache_dir(
     if os.environ.get('MLTT_CACHE_DIR'): return Path(os.environ['MLTT_CACHE_DIR']).expanduser()
     return Path(platformdirs.user_cache_dir('mltt'))/'prices'
 
+INTERVALS = ('1m', '2m', '5m', '15m', '30m', '60m', '90m', '1h', '1d', '5d', '1wk', '1mo', '3mo')
+_BAR = re.compile(r'[1-9][0-9]{0,3}(s|m|min|h|d|wk|w|mo|q|y)')
+MAX_TICKER_LENGTH = 64
+
+def _check_interval(interval, any_bar:bool=False) -> str:
+    "`interval` if it is one of Yahoo's `INTERVALS` (`any_bar`: or any bar length such as \"4h\"), else an `InputError`."
+    if isinstance(interval, str) and (interval in INTERVALS or (any_bar and _BAR.fullmatch(interval))): return interval
+    more = ', or another bar length such as "4h" (a number and s/m/min/h/d/wk/w/mo/q/y)' if any_bar else ''
+    raise input_error('interval', interval, 'one of ' + ', '.join(map(repr, INTERVALS)) + more, 'e.g. interval="1d" (daily bars).')
+
+def _check_ticker(t) -> str:
+    "`t` if it is a usable ticker name (non-empty, at most `MAX_TICKER_LENGTH` printable characters, no surrounding spaces)."
+    if not (isinstance(t, str) and t and len(t) <= MAX_TICKER_LENGTH and t.isprintable() and t == t.strip()):
+        raise input_error('tickers', t, f'ticker names of 1 to {MAX_TICKER_LENGTH} printable characters without surrounding spaces', 'e.g. ["VTI", "^VIX", "BRK-B"].')
+    return t
+
 def _cache_files(root:Path, ticker:str, interval:str, field:str) -> tuple[Path, Path]:
-    "Data (CSV) and metadata (JSON) paths of one cached series."
-    safe = re.sub(r'[^A-Za-z0-9._-]', '_', ticker) + '-' + hashlib.sha256(ticker.encode()).hexdigest()[:8]
-    base = root/interval/f'{safe}.{field.replace(" ", "_")}'
-    return base.with_suffix(base.suffix + '.csv'), base.with_suffix(base.suffix + '.json')
+    "Data (CSV) and metadata (JSON) paths of one cached series, checked to lie inside `root`."
+    _check_ticker(ticker); _check_interval(interval, any_bar=True); check_choice('field', field, FIELDS)
+    safe = re.sub(r'[^A-Za-z0-9_-]', '_', ticker) + '-' + hashlib.sha256(ticker.encode()).hexdigest()[:8]   # no dots, no separators
+    base = root/interval/f'{safe}.{field}'
+    paths = base.with_suffix(base.suffix + '.csv'), base.with_suffix(base.suffix + '.json')
+    top = root.resolve()
+    for p in paths:
+        if not p.resolve().is_relative_to(top):                                  # e.g. a link inside the cache folder
+            raise input_error('cache_dir', str(root), 'a folder whose files stay inside it',
+                              f'{p} resolves to {p.resolve()}, outside it; remove the link or use another cache_dir.')
+    return paths
 
 # %% ../nbs/10_data.ipynb #9185f5c4
 def _merge_ranges(ranges) -> list:
@@ -213,6 +379,7 @@ def _read_cached(root:Path, ticker:str, interval:str, field:str) -> tuple[pd.Ser
     try:
         info, raw = json.loads(meta.read_text()), data.read_bytes()
         if hashlib.sha256(raw).hexdigest() != info['sha256']: raise CacheCorruptedError('checksum mismatch (truncated or modified file)')
+        if (info['ticker'], info['interval'], info['field']) != (ticker, interval, field): raise CacheCorruptedError('the file belongs to another series')
         s = pd.read_csv(io.BytesIO(raw), index_col=0, parse_dates=True).iloc[:, 0].astype('float64')
         if len(s) != info['rows'] or not s.index.is_monotonic_increasing or not np.isfinite(s.to_numpy()).all():
             raise CacheCorruptedError('contents do not match the metadata')
@@ -243,7 +410,7 @@ def yfinance_fetcher(
     "Adjusted prices of `tickers` from Yahoo Finance (needs the network)."
     if isinstance(tickers, str) or not tickers or not all(isinstance(t, str) and t for t in tickers):
         raise input_error('tickers', tickers, 'a non-empty list of ticker strings', 'e.g. ["VTI", "AGG"].')
-    check_choice('field', field, FIELDS)
+    check_choice('field', field, FIELDS); _check_interval(interval)
     import yfinance as yf
     df = yf.download(list(tickers), start=start, end=end, interval=interval, auto_adjust=True, progress=False, threads=False)
     if df is None or df.empty or field not in df.columns.get_level_values(0): return pd.DataFrame()
@@ -294,7 +461,29 @@ def _call_fetcher(fetcher, tickers, a, b, interval, field, timeout:float, root:P
     if 'err' in box: raise _unavailable(tickers, f'the download failed ({type(box["err"]).__name__}: {box["err"]})', root) from box['err']
     df = box.get('df')
     if df is None: return pd.DataFrame()
-    return df.to_frame() if isinstance(df, pd.Series) else df
+    return _fetched_frame(df.to_frame() if isinstance(df, pd.Series) else df)
+
+def _fetched_frame(df) -> pd.DataFrame:
+    "A fetcher's answer as float64 prices on a naive DatetimeIndex, or an `InputError` naming `fetcher` (never numbers read as dates)."
+    def bad(what, fix='return a DataFrame of prices (dates x tickers) on a DatetimeIndex.'):
+        return InputError(f'`fetcher` must return {what}. Fix: {fix}')
+    if not isinstance(df, pd.DataFrame): raise bad(f'a DataFrame (dates x tickers), got a {type(df).__name__}')
+    if df.empty: return pd.DataFrame()
+    if df.columns.has_duplicates: raise bad(f'one column per ticker, got repeated columns {sorted(set(df.columns[df.columns.duplicated()].map(str)))}')
+    idx = df.index
+    if not isinstance(idx, pd.DatetimeIndex):
+        if pd.api.types.is_numeric_dtype(idx.dtype) or pd.api.types.is_bool_dtype(idx.dtype): raise bad(f'dates as its index, got numbers ({idx[0]!r}, ...)')
+        try: idx = pd.DatetimeIndex(pd.to_datetime(idx))
+        except (ValueError, TypeError, OverflowError): raise bad(f'dates as its index, got {idx[0]!r}, ...') from None
+    if idx.hasnans: raise bad(f'dates as its index, got {int(idx.isna().sum())} missing dates (NaT)')
+    if idx.tz is not None: idx = idx.tz_localize(None)                      # the exchange's wall-clock dates, as yfinance_fetcher returns them
+    out = df.set_axis(idx, axis=0)
+    for c in out.columns:
+        num = pd.to_numeric(out[c], errors='coerce')
+        wrong = (num.isna() & out[c].notna()).to_numpy()
+        if wrong.any(): raise bad(f'numeric prices, got {out[c].iloc[int(wrong.argmax())]!r} for {c!r}')
+        out[c] = num.astype('float64')
+    return out
 
 # %% ../nbs/10_data.ipynb #d25c37dc
 _PAD = pd.Timedelta(days=10)
@@ -365,15 +554,33 @@ def _sync(state:dict, todo:dict, fetcher, interval, field, timeout, root, start,
     gaps = {t: g for t in todo if (g := _empty_ranges(fetched[t], interval, today))}
     if gaps: raise _unavailable(list(gaps), f'the source returned no prices for {_describe(gaps)} (offline, or not listed then)', root)
 
-def _check_download(tickers, start, end, interval, field, timeout):
+def _check_date(name:str, value) -> pd.Timestamp:
+    "`value` as a time-zone-naive `Timestamp`, or an `InputError` (numbers are not dates; time zones are refused, not guessed)."
+    if value is None or isinstance(value, (bool, int, float, np.bool_, np.number)):
+        raise input_error(name, value, 'a date such as "2020-01-31"', 'numbers are not read as dates: pass a string, datetime or Timestamp.')
+    try: ts = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError): raise input_error(name, value, 'a date such as "2020-01-31"') from None
+    if ts is pd.NaT: raise input_error(name, value, 'a date such as "2020-01-31"', 'NaT is not a date.')
+    if ts.tz is not None:
+        raise input_error(name, value, 'a date without a time zone', 'the cache holds the exchange\'s calendar dates; pass the wall-clock date, '
+                          f'e.g. {name}=pd.Timestamp(...).tz_localize(None) or {name}="{ts.tz_localize(None).date()}".')
+    return ts
+
+def _check_download(tickers, start, end, interval, field, timeout, fetcher, probe, refresh):
     "Validated (tickers, start, end, timeout) of `download_prices`."
-    tickers = [tickers] if isinstance(tickers, str) else list(tickers)
-    if not tickers or not all(isinstance(t, str) and t for t in tickers) or len(set(tickers)) != len(tickers):
-        raise input_error('tickers', tickers, 'one or more distinct ticker strings')
-    start = pd.Timestamp(start); end = pd.Timestamp(end) if end is not None else pd.Timestamp.today().normalize() + pd.Timedelta(days=1)
+    if isinstance(tickers, str): tickers = [tickers]
+    elif isinstance(tickers, (list, tuple, pd.Index)): tickers = list(tickers)
+    else: raise input_error('tickers', tickers, 'a ticker string or a list of them', 'e.g. ["VTI", "AGG"].')
+    if not tickers or len(set(map(repr, tickers))) != len(tickers): raise input_error('tickers', tickers, 'one or more distinct ticker strings')
+    for t in tickers: _check_ticker(t)
+    start = _check_date('start', start)
+    end = _check_date('end', end) if end is not None else pd.Timestamp.today().normalize() + pd.Timedelta(days=1)
     if not start < end: raise input_error('end', end, f'after start={start.date()}')
     check_choice('field', field, FIELDS)
-    if not isinstance(interval, str) or not interval: raise input_error('interval', interval, 'a Yahoo interval string such as "1d"')
+    if fetcher is not None and not callable(fetcher): raise input_error('fetcher', fetcher, 'None (yfinance) or a function (tickers, start, end, interval, field) -> DataFrame')
+    _check_interval(interval, any_bar=fetcher is not None)
+    if probe is not None and not isinstance(probe, (bool, np.bool_)): raise input_error('probe', probe, 'None, True or False')
+    if not isinstance(refresh, (bool, np.bool_)): raise input_error('refresh', refresh, 'True or False')
     return tickers, start, end, check_float('timeout', timeout, min=0, strict=True)
 
 # %% ../nbs/10_data.ipynb #f935d8eb
@@ -391,8 +598,10 @@ def download_prices(
     **policy, # Cleaning policy passed to `clean_prices` (e.g. align="inner", fill="ffill")
 ) -> pd.DataFrame:
     "Prices (dates x tickers) from the disk cache, fetching only what it lacks; `DataUnavailableError` if they cannot be had."
-    tickers, start, end, timeout = _check_download(tickers, start, end, interval, field, timeout)
+    tickers, start, end, timeout = _check_download(tickers, start, end, interval, field, timeout, fetcher, probe, refresh)
+    policy = _check_policy(policy, 'download_prices')
     root = price_cache_dir(cache_dir)
+    if root.exists() and not root.is_dir(): raise input_error('cache_dir', str(root), 'a folder', 'it is a file; pass another cache_dir.')
     state = {t: ((None, []) if refresh else _read_cached(root, t, interval, field)) for t in tickers}
     todo = {t: plan for t in tickers if (plan := _plan(state[t][1], start, end))}
     if todo:
@@ -412,10 +621,15 @@ def log_prices(
     name:str='prices', # Argument name, for messages
 ):
     "$\\log$ of `prices` (same type, index and columns), after checking they are finite and positive."
-    if isinstance(prices, torch.Tensor): a = prices.detach().cpu().numpy()
+    if prices is None or isinstance(prices, (str, bytes)): raise input_error(name, prices, 'numeric prices')
+    if isinstance(prices, torch.Tensor):
+        if prices.dtype == torch.bool or prices.is_complex(): raise input_error(name, f'a {prices.dtype} tensor', 'real prices')
+        a = prices.detach().cpu().numpy()
     elif isinstance(prices, (pd.DataFrame, pd.Series)): a = _numeric_frame(prices.to_frame() if isinstance(prices, pd.Series) else prices, name).to_numpy()
     else:
-        try: a = np.asarray(prices, dtype=np.float64)
+        raw = np.asarray(prices) if not isinstance(prices, np.ndarray) else prices
+        if raw.dtype == bool or np.iscomplexobj(raw) or raw.dtype.kind in 'mMUS': raise input_error(name, prices, 'real prices (numbers)')
+        try: a = np.asarray(raw, dtype=np.float64)
         except (TypeError, ValueError): raise input_error(name, prices, 'numeric prices') from None
     bad = ~(np.isfinite(a) & (a > 0))
     if bad.any():

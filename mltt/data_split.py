@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_data_split.ipynb #abd1ec51
 from __future__ import annotations
-import math, numbers
+import datetime, math, numbers
 import numpy as np
 import pandas as pd
 import torch
@@ -20,18 +20,64 @@ def _take(data, idx:np.ndarray):
     if isinstance(data, torch.Tensor): return data[torch.as_tensor(idx, dtype=torch.long, device=data.device)]
     return data[idx]
 
+def _check_time_index(name:str, data):
+    "An `InputError` if `data` is a pandas object on a time index with missing, unsorted or repeated dates (its rows would be cut out of time order)."
+    if not isinstance(data, (pd.DataFrame, pd.Series)) or not isinstance(data.index, (pd.DatetimeIndex, pd.PeriodIndex, pd.TimedeltaIndex)): return
+    idx = data.index
+    if idx.hasnans:
+        raise InputError(f'`{name}` has {int(idx.isna().sum())} missing dates (NaT) in its index, the first in row {int(np.argmax(idx.isna()))}. '
+                         f'Fix: drop those rows, e.g. {name}[{name}.index.notna()].')
+    if not idx.is_monotonic_increasing:
+        i = int(np.argmax(idx[1:] < idx[:-1]))
+        raise InputError(f'`{name}` has dates out of order: {idx[i + 1]} (row {i + 1}) comes after {idx[i]}. '
+                         f'Fix: {name}.sort_index() (parts are cut in time order).')
+    if idx.has_duplicates:
+        raise InputError(f'`{name}` repeats dates, the first {idx[idx.duplicated()][0]}: one date could fall in two parts. '
+                         f'Fix: keep one row per date, e.g. {name}[~{name}.index.duplicated(keep="last")].')
+
+def _as_dates(dates, idx:pd.DatetimeIndex) -> list:
+    "`dates` (one date or a sequence) as Timestamps in the time zone of `idx`, or an `InputError` (numbers are not dates)."
+    if isinstance(dates, (str, pd.Timestamp, np.datetime64, datetime.date)): dates = [dates]
+    if not isinstance(dates, (list, tuple, pd.Index, pd.Series, np.ndarray)) or len(dates) == 0:
+        raise input_error('dates', dates, 'one or more dates, e.g. ("2015-01-01", "2018-01-01")')
+    out = []
+    for v in dates:
+        if v is None or isinstance(v, (bool, int, float, np.number, np.bool_)):
+            raise input_error('dates', dates, 'dates such as "2015-01-01"', f'{v!r} is not a date (numbers are not read as dates).')
+        try: t = pd.Timestamp(v)
+        except (ValueError, TypeError, OverflowError): raise input_error('dates', dates, 'dates such as "2015-01-01"', f'{v!r} is not a date.') from None
+        if t is pd.NaT: raise input_error('dates', dates, 'dates such as "2015-01-01"', 'NaT is not a date.')
+        if idx.tz is not None: t = t.tz_localize(idx.tz) if t.tz is None else t.tz_convert(idx.tz)    # a plain date: in the index's zone
+        elif t.tz is not None:
+            raise input_error('dates', dates, 'dates without a time zone, like the index of `data`', f'pass {str(t.tz_localize(None))!r}, or localize the index.')
+        out.append(t)
+    return out
+
 def _date_bounds(data, dates, gap:int) -> list:
-    "Row ranges (start, stop) of the parts that start at `dates`."
+    "Row ranges (start, stop) of the parts that start at `dates`; an `InputError` names `dates` or `gap` if a part would be empty."
     if not isinstance(data, (pd.DataFrame, pd.Series)) or not isinstance(data.index, pd.DatetimeIndex):
         raise input_error('dates', dates, 'used with a DataFrame/Series with a DatetimeIndex', 'use fractions= for arrays and tensors.')
-    ts = [pd.Timestamp(x) for x in dates]
+    ts = _as_dates(dates, data.index)
     if any(b <= a for a, b in zip(ts, ts[1:])): raise input_error('dates', dates, 'increasing dates')
     cuts = [0] + [int(data.index.searchsorted(t)) for t in ts] + [len(data)]
-    return [(a, b - gap if i < len(cuts) - 2 else b) for i, (a, b) in enumerate(zip(cuts, cuts[1:]))]
+    for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
+        if b <= a:
+            span = f'{data.index[0]} .. {data.index[-1]}' if len(data) else 'no rows'
+            raise input_error('dates', dates, 'dates inside the data, each with rows before the next',
+                              f'part {i} of the split would be empty: the data run {span} ({len(data)} rows).')
+    bounds = [(a, b - gap if i < len(cuts) - 2 else b) for i, (a, b) in enumerate(zip(cuts, cuts[1:]))]
+    short = [i for i, (a, b) in enumerate(bounds) if b <= a]
+    if short:
+        raise input_error('gap', gap, f'smaller than the rows of part {short[0]} ({cuts[short[0] + 1] - cuts[short[0]]})',
+                          f'part {short[0]} of the split would be empty once the gap is left out.')
+    return bounds
 
 def _fraction_bounds(n:int, f:np.ndarray, gap:int) -> list:
     "Row ranges (start, stop) of parts sized by the fractions `f`, with `gap` rows between them."
     usable = n - gap * (len(f) - 1)
+    if n and usable <= 0:
+        raise input_error('gap', gap, f'small enough to leave rows: {len(f)} parts of {n} rows leave {n} - {len(f) - 1} * gap = {usable}',
+                          'every part would be empty; use a smaller gap or fewer parts.')
     cuts = np.round(np.concatenate([[0.], np.cumsum(f)]) * usable).astype(int); cuts[-1] = usable
     return [(a + i * gap, b + i * gap) for i, (a, b) in enumerate(zip(cuts[:-1], cuts[1:]))]
 
@@ -68,8 +114,9 @@ def _row_sets(n:int, bounds:list, need, shuffle, seed, gap:int) -> list:
     "Row indices of each part: consecutive ranges of `bounds`, or of a seeded permutation when `shuffle`."
     if not isinstance(shuffle, (bool, np.bool_)): raise input_error('shuffle', shuffle, 'True or False')
     if shuffle and gap: raise InputError('shuffle=True cannot be combined with gap=: shuffled rows have no time order.')
+    if n == 0: raise InputError('The data to split have 0 rows: every part would be empty. Fix: pass the data with its rows.')
     empty = [i for i, (a, b) in enumerate(bounds) if b <= a and need[i]]
-    if empty: raise InputError(f'Part {empty[0]} of the split would be empty ({n} rows, bounds {bounds}). '
+    if empty: raise InputError(f'Part {empty[0]} of the split would be empty ({n} rows, bounds {[(int(a), int(b)) for a, b in bounds]}). '
                                'Fix: use more data, a smaller gap, or other fractions/dates.')
     order = np_generator(seed).permutation(n) if shuffle else np.arange(n)
     return [order[a:max(a, b)] for a, b in bounds]
@@ -83,6 +130,7 @@ def _split(data, fractions, dates, gap, shuffle, seed, **_) -> tuple:
     if shuffle and dates is not None: raise InputError('shuffle=True cannot be combined with dates=: shuffled rows have no time order.')
     if dates is not None and fractions is not None:
         raise input_error('fractions', fractions, 'left out when dates= is given', 'pass either fractions= or dates=, not both.')
+    if not shuffle: _check_time_index('data', data)
     bounds = _date_bounds(data, dates, gap) if dates is not None else _fraction_bounds(n, _fractions((0.7, 0.15, 0.15) if fractions is None else fractions), gap)
     return tuple(_take(data, i) for i in _row_sets(n, bounds, [True] * len(bounds), shuffle, seed, gap))
 
@@ -93,6 +141,10 @@ def _split_xy(X, Y, train_size, val_size, test_size, random_state, shuffle, gap,
     if seed is not None and random_state is not None: raise input_error('seed', seed, 'left out when random_state= is given', 'pass one of them.')
     X, Y, gap = _check_data('X', X), _check_data('Y', Y), check_int('gap', gap, min=0)
     if len(Y) != len(X): raise input_error('len(Y)', len(Y), f'the number of rows of X ({len(X)})', 'pass features and targets of the same rows.')
+    if isinstance(X, (pd.DataFrame, pd.Series)) and isinstance(Y, (pd.DataFrame, pd.Series)) and not X.index.equals(Y.index):
+        raise input_error('Y', f'{type(Y).__name__} on another index', 'on the index of X (rows are paired by position)',
+                          'align them first, e.g. Y = Y.reindex(X.index), or pass Y.to_numpy().')
+    if not shuffle: _check_time_index('X', X); _check_time_index('Y', Y)
     f = _sizes(train_size, val_size, test_size)
     rows = _row_sets(len(X), _fraction_bounds(len(X), f, gap), f > 0, shuffle, seed if random_state is None else random_state, gap)
     return tuple(_take(X, i) for i in rows) + tuple(_take(Y, i) for i in rows)

@@ -7,19 +7,23 @@ from __future__ import annotations
 import math
 
 # %% auto #0
-__all__ = ['OHLCV_FIELDS', 'corr_factor', 'gbm', 'synthetic_log_prices', 'markov_chain', 'regime_switching_gbm', 'ohlcv']
+__all__ = ['LOG_PRICE_LIMIT', 'MAX_CELLS', 'OHLCV_FIELDS', 'corr_factor', 'gbm', 'synthetic_log_prices', 'markov_chain',
+           'regime_switching_gbm', 'ohlcv']
 
 # %% ../nbs/12_synth.ipynb #0dea4a89
 import numpy as np
 import pandas as pd
 import torch
-from .core import input_error, check_int, check_float, torch_generator, np_generator
+from .core import InputError, input_error, check_int, check_float, torch_generator, np_generator
 
 # %% ../nbs/12_synth.ipynb #6b2d2a28
 def _vector(name:str, v, n:int|None) -> np.ndarray:
     "`v` (a number or a sequence) as a finite float vector of length `n` (None: its own length)."
-    a = np.atleast_1d(np.asarray(v, dtype=np.float64)) if not isinstance(v, str) else None
-    if a is None or a.ndim != 1 or not np.isfinite(a).all(): raise input_error(name, v, 'a finite number or a 1-D sequence of them')
+    try: raw = np.asarray(v) if not isinstance(v, (str, bytes)) else None
+    except (TypeError, ValueError): raw = None                                # ragged lists
+    ok = raw is not None and (np.issubdtype(raw.dtype, np.integer) or np.issubdtype(raw.dtype, np.floating))   # no strings, bools, objects
+    a = np.atleast_1d(raw.astype(np.float64)) if ok else None
+    if a is None or a.ndim != 1 or len(a) == 0 or not np.isfinite(a).all(): raise input_error(name, v, 'a finite number or a 1-D sequence of them')
     if n is not None and len(a) not in (1, n): raise input_error(name, v, f'a number or {n} numbers (one per asset)')
     return a if n is None or len(a) == n else np.repeat(a, n)
 
@@ -35,7 +39,9 @@ def corr_factor(
     "A factor $L$ with $L L^\\top$ = `corr` (None for independent assets), after checking `corr` is a correlation matrix."
     n = check_int('n', n, min=1)
     if corr is None: return None
-    c = np.asarray(corr, dtype=np.float64)
+    try: c = np.asarray(corr, dtype=np.float64) if not isinstance(corr, (str, bytes)) else None
+    except (TypeError, ValueError): c = None
+    if c is None: raise input_error('corr', corr, f'an ({n}, {n}) matrix of numbers')
     if c.shape != (n, n): raise input_error('corr', corr, f'an ({n}, {n}) matrix (one row and column per asset)')
     if not np.isfinite(c).all() or not np.allclose(c, c.T, atol=1e-12) or not np.allclose(np.diag(c), 1, atol=1e-12) or (np.abs(c) > 1 + 1e-12).any():
         raise input_error('corr', corr, 'a symmetric matrix with unit diagonal and entries in [-1, 1]')
@@ -47,15 +53,49 @@ def corr_factor(
 # %% ../nbs/12_synth.ipynb #0fcea918
 def _calendar(n:int, start, freq:str) -> pd.DatetimeIndex:
     "`n` dates from `start` at frequency `freq`."
+    if start is None or isinstance(start, (bool, int, float, np.number, np.bool_)):
+        raise input_error('start', start, 'a date such as "2000-01-03"', 'numbers are not read as dates.')
+    if pd.isna(start) if not isinstance(start, (str, list, tuple, np.ndarray)) else False: raise input_error('start', start, 'a date such as "2000-01-03"')
     try: return pd.date_range(start, periods=n, freq=freq)
     except (ValueError, TypeError) as e: raise input_error('start/freq', (start, freq), 'a date and a pandas frequency', str(e)) from None
 
 def _tickers(tickers, n:int) -> list:
     "Asset names: `tickers`, or S0, S1, ..."
     if tickers is None: return [f'S{i}' for i in range(n)]
+    if isinstance(tickers, (str, bytes)) or not isinstance(tickers, (list, tuple, np.ndarray, pd.Index)):
+        raise input_error('tickers', tickers, f'a list of {n} distinct names (one per asset)', 'e.g. tickers=["AAA", "BBB"].')
     tickers = list(tickers)
-    if len(tickers) != n or len(set(tickers)) != n: raise input_error('tickers', tickers, f'{n} distinct names (one per asset)')
+    try: distinct = len(set(map(repr, tickers))) == len(tickers) and len(set(tickers)) == len(tickers)
+    except TypeError: distinct = False                                         # unhashable names
+    if len(tickers) != n or not distinct: raise input_error('tickers', tickers, f'{n} distinct names (one per asset)')
     return tickers
+
+LOG_PRICE_LIMIT = 700.0       # exp(700) ~ 1e304: float64 prices stay finite and > 0 (normal numbers) within +-700 in log
+MAX_CELLS = 10**8             # most random numbers one call draws (800 MB in float64)
+
+def _check_cells(n:int, what:str):
+    "An `InputError` if a simulation would draw more than `MAX_CELLS` numbers."
+    if n > MAX_CELLS: raise InputError(f'{what} = {n:,} random numbers, more than {MAX_CELLS:,} (800 MB). Fix: simulate fewer steps or assets, or in pieces.')
+
+def _check_reach(mu, sigma, s0, years:float):
+    "An `InputError` naming the parameter if GBM log-prices could leave [-LOG_PRICE_LIMIT, LOG_PRICE_LIMIT] within `years` (12 standard deviations)."
+    mu, sigma, s0 = np.broadcast_arrays(np.asarray(mu, float), np.asarray(sigma, float), np.asarray(s0, float))
+    with np.errstate(over='ignore', invalid='ignore'):
+        drift, noise, start = np.abs(mu - 0.5 * sigma**2) * years, 12 * sigma * math.sqrt(years), np.abs(np.log(s0))
+        reach = start + drift + noise
+    bad = ~(reach <= LOG_PRICE_LIMIT)
+    if not bad.any(): return
+    j = int(np.argmax(bad.reshape(-1))); mu, sigma, s0, drift, noise, start = (x.reshape(-1)[j] for x in (mu, sigma, s0, drift, noise, start))
+    name = 's0' if start >= max(drift, noise) else 'mu' if (noise < drift and abs(mu) > 0.5 * sigma**2) else 'sigma'
+    raise InputError(f'`{name}` is too large for float64 prices: mu={mu:g}, sigma={sigma:g} a year over n_steps * dt = {years:g} years from '
+                     f's0={s0:g} move log-prices by up to |log s0| + |mu - sigma^2/2| * years + 12 * sigma * sqrt(years) = {reach.reshape(-1)[j]:.4g}, '
+                     f'beyond {LOG_PRICE_LIMIT:g}, where prices overflow to inf or underflow to 0. Fix: a smaller `{name}`, or fewer steps (n_steps) or a smaller dt.')
+
+def _finite_prices(growth:np.ndarray, what:str) -> np.ndarray:
+    "`growth` if every value is finite and > 0 (a last guard behind `_check_reach`), else an `InputError`."
+    if not (np.isfinite(growth).all() and (growth > 0).all()):
+        raise InputError(f'The simulated {what} left the range of float64 (inf or 0). Fix: smaller mu/sigma, or fewer steps (n_steps) or a smaller dt.')
+    return growth
 
 def _log_steps(n_steps:int, mu, sigma, L, dt:float, gen:torch.Generator) -> torch.Tensor:
     "Exact GBM log-price increments (n_steps, N) in float64 (`L`: correlation factor, None for independent)."
@@ -73,6 +113,8 @@ def _check_gbm(n_steps, mu, sigma, s0, dt, tickers):
     mu, sigma, s0 = _vector('mu', mu, n), _vector('sigma', sigma, n), _vector('s0', s0, n)
     if (sigma < 0).any(): raise input_error('sigma', sigma.tolist(), 'volatilities >= 0')
     if (s0 <= 0).any(): raise input_error('s0', s0.tolist(), 'start prices > 0')
+    _check_cells(n_steps * n, 'n_steps x assets')
+    _check_reach(mu, sigma, s0, n_steps * dt)
     return n_steps, mu, sigma, s0, dt, n
 
 def gbm(
@@ -91,8 +133,9 @@ def gbm(
     n_steps, mu, sigma, s0, dt, n = _check_gbm(n_steps, mu, sigma, s0, dt, tickers)
     L = corr_factor(corr, n)
     steps = _log_steps(n_steps, mu, sigma, L, dt, torch_generator(seed))
+    idx, names = _calendar(n_steps + 1, start, freq), _tickers(tickers, n)
     growth = torch.exp(torch.cat([torch.zeros(1, n, dtype=torch.float64), steps.cumsum(0)]))
-    return pd.DataFrame(growth.numpy() * s0, index=_calendar(n_steps + 1, start, freq), columns=_tickers(tickers, n))
+    return pd.DataFrame(_finite_prices(growth.numpy() * s0, 'prices'), index=idx, columns=names)
 
 # %% ../nbs/12_synth.ipynb #f6b562ba
 def synthetic_log_prices(
@@ -101,7 +144,7 @@ def synthetic_log_prices(
     seed:int=0, # Random seed
 ) -> pd.DataFrame:
     "Log-prices (T, N) of correlated GBMs with varied drifts and volatilities (start price 100)."
-    T, N = check_int('T', T, min=2), check_int('N', N, min=1)
+    T, N = check_int('T', T, min=2), check_int('N', N, min=1, max=5000)     # the (N, N) correlation is factored
     corr = np.full((N, N), 0.3); np.fill_diagonal(corr, 1.)
     return np.log(gbm(T - 1, mu=np.linspace(0., 0.1, N), sigma=np.linspace(0.1, 0.3, N), corr=corr, seed=seed))
 
@@ -123,7 +166,7 @@ def markov_chain(
     seed:int=0, # Random seed
 ) -> np.ndarray:
     "A path (n_steps,) of regimes 0..K-1 of the Markov chain with matrix `transition`."
-    n_steps = check_int('n_steps', n_steps, min=1)
+    n_steps = check_int('n_steps', n_steps, min=1); _check_cells(n_steps, 'n_steps')
     P = _check_transition(transition, None)
     k = check_int('initial', initial, min=0, max=len(P) - 1)
     rng, path, t = np_generator(seed), np.empty(n_steps, dtype=np.int64), 0
@@ -152,20 +195,29 @@ def regime_switching_gbm(
     tickers=None, # Asset names
 ) -> tuple[pd.DataFrame, pd.Series]:
     "Prices (n_steps + 1, N) of GBMs whose parameters follow a Markov chain, and the regime of each row."
-    mu, sigma = np.asarray(mu, dtype=np.float64), np.asarray(sigma, dtype=np.float64)
-    if mu.ndim not in (1, 2) or mu.shape != sigma.shape: raise input_error('sigma', sigma.tolist(), f'shaped like `mu` {mu.shape}: (K,) or (K, N)')
+    arr = {}
+    for k, v in (('mu', mu), ('sigma', sigma)):
+        try: a = np.asarray(v) if not isinstance(v, (str, bytes)) else None
+        except (TypeError, ValueError): a = None
+        if a is None or not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)) or a.ndim not in (1, 2) or a.size == 0:
+            raise input_error(k, v, 'numbers shaped (K,) (one per regime) or (K, N) (per regime and asset)')
+        arr[k] = a.astype(np.float64)
+    mu, sigma = arr['mu'], arr['sigma']
+    if mu.shape != sigma.shape: raise input_error('sigma', sigma.tolist(), f'shaped like `mu` {mu.shape}: (K,) or (K, N)')
     K = mu.shape[0]; mu, sigma = mu.reshape(K, -1), sigma.reshape(K, -1)
+    if K < 1: raise input_error('mu', mu.tolist(), 'one row per regime (K >= 1)')
     pars = [_check_gbm(n_steps, mu[k], sigma[k], s0, dt, tickers) for k in range(K)]
     n_steps, dt, n = pars[0][0], pars[0][4], pars[0][5]
     corrs = list(np.asarray(corr, dtype=np.float64)) if corr is not None and np.ndim(corr) == 3 else [corr] * K
     if len(corrs) != K: raise input_error('corr', corr, f'one (N, N) matrix or {K} of them (one per regime)')
+    _check_cells(K * n_steps * pars[0][5], 'regimes x n_steps x assets')
     regimes = markov_chain(n_steps, _check_transition(transition, K), initial, seed)
     gen = torch_generator(seed)
     steps = torch.stack([_log_steps(n_steps, p[1], p[2], corr_factor(c, n), dt, gen) for p, c in zip(pars, corrs)])   # (K, T, N)
     chosen = steps[torch.as_tensor(regimes), torch.arange(n_steps)]
     growth = torch.exp(torch.cat([torch.zeros(1, n, dtype=torch.float64), chosen.cumsum(0)]))
     idx = _calendar(n_steps + 1, start, freq)
-    prices = pd.DataFrame(growth.numpy() * pars[0][3], index=idx, columns=_tickers(tickers, n))
+    prices = pd.DataFrame(_finite_prices(growth.numpy() * pars[0][3], 'prices'), index=idx, columns=_tickers(tickers, n))
     return prices, pd.Series(np.concatenate([[initial], regimes]), index=idx, name='regime')
 
 # %% ../nbs/12_synth.ipynb #6d59c261
@@ -187,10 +239,11 @@ def ohlcv(
 ) -> pd.DataFrame:
     "OHLCV bars (n_steps, 5 x N) of correlated GBMs, with `(field, ticker)` columns."
     n_steps, mu, sigma, s0, dt, n = _check_gbm(n_steps, mu, sigma, s0, dt, tickers)
-    n_ticks, volume = check_int('n_ticks', n_ticks, min=1), check_float('volume', volume, min=0, strict=True)
+    n_ticks, volume = check_int('n_ticks', n_ticks, min=1), check_float('volume', volume, min=0, max=1e15, strict=True)
+    _check_cells(n_steps * n_ticks * n, 'n_steps x n_ticks x assets')
     gen = torch_generator(seed)
     ticks = _log_steps(n_steps * n_ticks, mu, sigma, corr_factor(corr, n), dt / n_ticks, gen).cumsum(0).reshape(n_steps, n_ticks, n)
-    path = torch.exp(ticks).numpy() * s0                                       # (T, ticks, N)
+    path = _finite_prices(torch.exp(ticks).numpy() * s0, 'prices')            # (T, ticks, N)
     close = path[:, -1]; open_ = np.vstack([s0[None], close[:-1]])
     high = np.maximum(path.max(1), open_); low = np.minimum(path.min(1), open_)
     scale = sigma * math.sqrt(dt)                                             # a bar's typical move; 0 for noiseless assets

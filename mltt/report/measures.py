@@ -14,19 +14,59 @@ __all__ = ['cagr', 'as_returns', 'safe_ratio', 'period_rate', 'annual_mean', 'an
            'tracking_error', 'information_ratio', 'drawdown_episodes']
 
 # %% ../../nbs/60_measures.ipynb #5859ee7d
+import numpy as np
 import pandas as pd
 import torch
-from ..core import InputError, check_float, input_error, to_tensor
+from ..core import InputError, check_float, check_index, input_error, to_tensor
 from .._kernels.stats import mean as _mean, std as _std, mean_std, downside_rms
 
 # %% ../../nbs/60_measures.ipynb #e86419f6
+def _check_dates(
+    ix, # An index (of a Series, a DataFrame or a result)
+    name:str, # Argument name, for messages
+):
+    "A `DatetimeIndex` must be strictly increasing, without NaT: else `mltt.core.check_index`'s `InputError` naming the first bad date."
+    if isinstance(ix, pd.DatetimeIndex): check_index(ix, name)
+    return ix
+
+def _numeric(x, name:str):
+    "`x` (pandas, array, list) as a float64 array; bool, complex, date, text and other non-numeric values are an `InputError`."
+    if isinstance(x, (pd.Series, pd.DataFrame)):
+        dts = list(x.dtypes) if isinstance(x, pd.DataFrame) else [x.dtype]
+        for d in dts:
+            if pd.api.types.is_bool_dtype(d) or not (pd.api.types.is_numeric_dtype(d) or d == object) or pd.api.types.is_complex_dtype(d):
+                raise input_error(f'{name}.dtype', d, 'numbers (float or int)', 'select the numeric columns of returns, e.g. x.select_dtypes("number").')
+        if object in dts: _numeric_objects(x.to_numpy(), name)
+        try: return x.to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError):
+            raise input_error(name, x, 'numbers (float or int)', 'convert the returns to numbers, e.g. pd.to_numeric.') from None
+    try: a = np.asarray(x)
+    except (TypeError, ValueError): a = None
+    if a is None or a.dtype.kind not in 'iufO':
+        kind = 'not an array' if a is None else a.dtype
+        raise input_error(name if a is None else f'{name}.dtype', x if a is None else kind, 'numbers (float or int)', 'pass simple returns as floats.')
+    if a.dtype.kind == 'O': _numeric_objects(a, name)
+    return a
+
+def _numeric_objects(a:np.ndarray, name:str):
+    "An object array must hold only real numbers (or None/NaN): not text, booleans, dates or complex numbers."
+    kind = pd.api.types.infer_dtype(a.reshape(-1), skipna=True)
+    if kind not in ('floating', 'integer', 'mixed-integer-float', 'decimal', 'empty'):
+        raise input_error(name, f'values of type {kind}', 'numbers (float or int)', 'convert the returns to numbers first, e.g. pd.to_numeric.')
+
 def as_returns(
     r, # Simple returns (..., T): tensor, array, Series or DataFrame (a DataFrame is (T, K): transposed)
     name:str='r', # Argument name, for messages
 ) -> torch.Tensor:
-    "`r` as a floating tensor (..., T) of finite simple returns >= -1."
-    if isinstance(r, (pd.Series, pd.DataFrame)): r = (r.T if isinstance(r, pd.DataFrame) else r).to_numpy(dtype=float, copy=True)
+    "`r` as a floating tensor (..., T) of finite simple returns >= -1 (-1 is a total loss: equity 0 from then on)."
+    if isinstance(r, (pd.Series, pd.DataFrame)):
+        _check_dates(r.index, name)
+        r = _numeric(r.T if isinstance(r, pd.DataFrame) else r, name)
+    elif not isinstance(r, torch.Tensor): r = _numeric(r, name)
+    elif r.dtype == torch.bool or r.is_complex():
+        raise input_error(f'{name}.dtype', r.dtype, 'a real number dtype (float or int)', 'pass the returns as floats.')
     t = to_tensor(r, name)
+    if t.dtype in (torch.float16, torch.bfloat16): t = t.to(torch.float64)     # half precision cannot hold a compounded return: computed in float64
     if t.ndim < 1: raise input_error(f'{name}.ndim', t.ndim, 'at least 1 (time last)', 'pass a (T,) or (K, T) tensor.')
     if not torch.isfinite(t).all():
         raise InputError(f"`{name}` has {int((~torch.isfinite(t)).sum())} non-finite values (NaN/inf). "
@@ -62,9 +102,9 @@ def _prate(rate, P, name): return (1 + _check_rf(rate, name)) ** (1 / _check_P(P
 
 # %% ../../nbs/60_measures.ipynb #bd64f275
 def _zero_tol(r):
-    "Below this a standard deviation of `r` is rounding noise: 16 eps max|r|."
+    "Below this a standard deviation of `r` is rounding noise: max(1e-12, 16 eps) max|r|."
     if r.shape[-1] == 0: return torch.zeros(r.shape[:-1], dtype=r.dtype, device=r.device)
-    return 16 * torch.finfo(r.dtype).eps * r.detach().abs().amax(-1)
+    return max(1e-12, 16 * torch.finfo(r.dtype).eps) * r.detach().abs().amax(-1)
 
 def annual_mean(
     r, # Simple returns (..., T)
@@ -266,6 +306,12 @@ def omega_ratio(
 
 # %% ../../nbs/60_measures.ipynb #bbd26bd2
 def _pair(r, b):
+    ri, bi = getattr(r, 'index', None), getattr(b, 'index', None)
+    if isinstance(ri, pd.Index) and isinstance(bi, pd.Index) and not ri.equals(bi):
+        raise input_error('benchmark.index', f'{len(bi)} labels from {bi[0] if len(bi) else None!r}',
+                          f'the index of `r` ({len(ri)} labels from {ri[0] if len(ri) else None!r})',
+                          'align them first, e.g. benchmark.reindex(r.index) after checking no date is missing '
+                          '(Metric classes align dated inputs themselves).')
     r, b = as_returns(r), as_returns(b, 'benchmark')
     if r.shape[-1] != b.shape[-1]:
         raise InputError(f"`benchmark` has {b.shape[-1]} periods but `r` has {r.shape[-1]}. Fix: align them on the same dates.")
@@ -277,12 +323,12 @@ def beta(
     risk_free_rate:float=0.0, # Yearly risk-free rate, converted to the period
     periods_per_year:float=252, # Periods per year P (for the risk-free rate)
 ) -> torch.Tensor:
-    "CAPM beta $\\mathrm{cov}(x, y) / \\mathrm{var}(y)$ of excess returns."
+    "CAPM beta $\\mathrm{cov}(x, y) / \\mathrm{var}(y)$ of excess returns; NaN against a constant benchmark."
     r, b = _pair(r, benchmark); rf = _prate(risk_free_rate, periods_per_year, 'risk_free_rate')
     x, y = r - rf, b - rf
     cov = _mean((x - _mean(x).unsqueeze(-1)) * (y - _mean(y).unsqueeze(-1)))
-    var = _mean((y - _mean(y).unsqueeze(-1)) ** 2)
-    return safe_ratio(cov, var, _zero_tol(b) ** 2)
+    var, tol = _mean((y - _mean(y).unsqueeze(-1)) ** 2), _zero_tol(b) ** 2
+    return safe_ratio(torch.where(var <= tol, torch.zeros_like(cov), cov), var, tol)   # a constant benchmark: NaN (cov is rounding noise)
 
 def alpha(
     r, # Simple returns (..., T)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 from ..core import check_float, input_error, periods_per_year as _periods_per_year, to_tensor
-from .measures import as_returns
+from .measures import as_returns, _check_dates, _numeric
 
 # %% ../../nbs/61_metric_base.ipynb #b11b6db9
 @dataclass
@@ -31,7 +31,8 @@ class MetricInput:
 
 def _tensor_of(x, name):
     "A tensor from a tensor or pandas/array attribute value."
-    if isinstance(x, (pd.Series, pd.DataFrame)): x = (x.T if isinstance(x, pd.DataFrame) else x).to_numpy(dtype=float, copy=True)
+    if isinstance(x, (pd.Series, pd.DataFrame)): x = _numeric(x.T if isinstance(x, pd.DataFrame) else x, name)
+    elif not isinstance(x, torch.Tensor): x = _numeric(x, name)
     return x if isinstance(x, torch.Tensor) else to_tensor(x, name)
 
 def _from_btresult(res, name='result') -> MetricInput:
@@ -39,11 +40,14 @@ def _from_btresult(res, name='result') -> MetricInput:
     labels = getattr(res, 'labels', None)
     idx = getattr(labels, 'index', None)
     if idx is None and isinstance(res.simple_returns, (pd.Series, pd.DataFrame)): idx = res.simple_returns.index
-    dates = idx if isinstance(idx, pd.DatetimeIndex) and len(idx) == r.shape[-1] + 1 else None
+    dates = _check_dates(idx, f'{name}.labels') if isinstance(idx, pd.DatetimeIndex) and len(idx) == r.shape[-1] + 1 else None
+    P = getattr(res, 'periods_per_year', None)
+    if P is not None and not (isinstance(P, (int, float, np.integer, np.floating)) and not isinstance(P, (bool, np.bool_)) and (P == 0 or math.isfinite(P) and P > 0)):
+        raise input_error(f'{name}.periods_per_year', P, 'a positive number (or None)', 'backtest on dates without NaT, or set it.')
     tov = getattr(res, 'turnover', None); w = getattr(res, 'weights', None)
     tov = None if tov is None else _tensor_of(tov, f'{name}.turnover')[..., 1:]
     w = None if w is None else _tensor_of(w, f'{name}.weights')[..., 1:, :]
-    return MetricInput(r, dates, float(getattr(res, 'periods_per_year', None) or 0) or None, tov, w)
+    return MetricInput(r, dates, float(P or 0) or None, tov, w)
 
 def _from_pandas(x, name='returns') -> MetricInput:
     r = as_returns(x, name)
@@ -57,13 +61,14 @@ def prepare(
     result, # BTResult, returns Series/DataFrame, array/tensor (..., T), or a MetricInput
     name:str='result', # Argument name, for messages
 ) -> MetricInput:
-    "What a metric reads from `result`."
+    "What a metric reads from `result`; an `InputError` for anything that is not finite numeric returns on ordered dates."
     if isinstance(result, MetricInput): return result
-    if hasattr(result, 'simple_returns'): return _from_btresult(result, name)
-    if isinstance(result, (pd.Series, pd.DataFrame)): return _from_pandas(result, name)
-    if isinstance(result, (torch.Tensor, np.ndarray, list, tuple)): return MetricInput(as_returns(result, name))
-    raise input_error(name, result, 'a BTResult, a returns Series/DataFrame, an array or a tensor',
-                      'pass the result of mltt.allocation.backtesting.backtest(...) or simple returns.')
+    if hasattr(result, 'simple_returns'): mi = _from_btresult(result, name)
+    elif isinstance(result, (pd.Series, pd.DataFrame)): mi = _from_pandas(result, name)
+    elif isinstance(result, (torch.Tensor, np.ndarray, list, tuple)): mi = MetricInput(as_returns(result, name))
+    else: raise input_error(name, result, 'a BTResult, a returns Series/DataFrame, an array or a tensor',
+                            'pass the result of mltt.allocation.backtesting.backtest(...) or simple returns.')
+    return mi
 
 # %% ../../nbs/61_metric_base.ipynb #24733f6d
 def _special(v) -> str|None:

@@ -156,7 +156,7 @@ def _durations(mi):
     def f(ep):
         peak, end = ep['peak'].cpu().numpy(), ep['end'].cpu().numpy()
         if mi.dates is None: return (end - peak).astype(float)
-        d = mi.dates.to_numpy().astype('datetime64[ns]')
+        d = (mi.dates.tz_convert(None) if mi.dates.tz is not None else mi.dates).to_numpy().astype('datetime64[ns]')
         return d[end] - d[peak]
     return f
 
@@ -270,6 +270,9 @@ def align_benchmark(
     if bm.r.ndim != 1: raise input_error('benchmark', tuple(bm.r.shape), 'one return series', 'pass one benchmark.')
     b = bm.r.to(dtype=mi.r.dtype, device=mi.r.device)
     if mi.dates is not None and bm.dates is not None:
+        if (mi.dates.tz is None) != (bm.dates.tz is None):
+            raise input_error('benchmark.index', f'time zone {bm.dates.tz}', f"the strategy's ({mi.dates.tz}): both naive or both tz-aware",
+                              "convert one, e.g. benchmark.tz_localize(None) or benchmark.tz_localize('UTC').")
         s = pd.Series(b.cpu().numpy(), index=bm.dates[1:]).reindex(mi.dates[1:])
         if s.isna().any():
             raise InputError(f"`benchmark` has no return for {int(s.isna().sum())} of the strategy's dates, the first "

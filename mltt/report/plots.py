@@ -121,10 +121,10 @@ def plot_drawdown(
 ) -> Figure:
     "Underwater chart: drawdown from the running peak, in percent."
     ax = _axes(ax); strategies = split_strategies(results); handles, labels = [], []
-    series = {name: (mi, mi.r) for name, mi in strategies.items()}
+    series = [(name, mi, mi.r) for name, mi in strategies.items()]      # a list: a benchmark named like a strategy replaces nothing
     mi0 = next(iter(strategies.values()))
-    if benchmark is not None: series[_benchmark_name(benchmark)] = (mi0, align_benchmark(mi0, benchmark))
-    for i, (name, (mi, r)) in enumerate(series.items()):
+    if benchmark is not None: series.append((_benchmark_name(benchmark), mi0, align_benchmark(mi0, benchmark)))
+    for i, (name, mi, r) in enumerate(series):
         d = -100 * torch.cat([r.new_zeros(1), drawdown(r)]).detach().cpu().numpy(); x = _x(mi, len(d))
         bm = benchmark is not None and i == len(series) - 1
         handles.extend(ax.plot(x, d, lw=0.8, color='k' if bm else f'C{i % 10}', ls='--' if bm else '-')); labels.append(name)
@@ -213,7 +213,7 @@ def _annotated_table(ax, values:np.ndarray, rows:list, cols:list, title:str, fmt
             ax.text(j, i, re.sub(r'^-(0\.?0*)$', r'\1', fmt.format(v)), ha='center', va='center', fontsize=7.5, in_layout=False)
     ax.set_xticks(range(len(cols)), cols, fontsize=8); ax.set_yticks(range(len(rows)), rows, fontsize=8)
     ax.tick_params(length=0, labeltop=True, labelbottom=False)
-    _verbatim(*ax.get_xticklabels(), ax.set_title(title, fontsize=10))
+    _verbatim(*[t for k in ax.xaxis.get_major_ticks() + ax.yaxis.get_major_ticks() for t in (k.label1, k.label2)], ax.set_title(title, fontsize=10))
     return ax.figure
 
 def plot_monthly_heatmap(
@@ -239,7 +239,10 @@ def yearly_returns(
     if benchmark is not None:
         mi0 = next(iter(strategies.values()))
         s = pd.Series(align_benchmark(mi0, benchmark).cpu().numpy(), index=mi0.dates[1:])
-        out[_benchmark_name(benchmark)] = (1 + s).groupby(s.index.year).prod() - 1
+        if (bn := _benchmark_name(benchmark)) in out:
+            raise input_error('benchmark.name', bn, 'a name that no strategy has (it heads a column of the table)',
+                              f'rename the benchmark, e.g. benchmark.rename({bn + " (benchmark)"!r}).')
+        out[bn] = (1 + s).groupby(s.index.year).prod() - 1
     return pd.DataFrame(out).rename_axis(index='year')
 
 def plot_yearly_returns(

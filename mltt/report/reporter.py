@@ -14,7 +14,7 @@ __all__ = ['split_strategies', 'MetricValues', 'Report', 'StrategyReporter', 'co
 import numpy as np
 import pandas as pd
 import torch
-from ..core import check_choice, check_int, input_error
+from ..core import InputError, check_choice, check_int, input_error
 from .metrics import ALL_METRICS, BENCHMARK_METRICS, Metric, MetricInput, prepare
 from .measures import as_returns, drawdown_episodes
 
@@ -28,13 +28,24 @@ def _split(results, name:str) -> dict:
     "`{name: (raw object for custom metrics, MetricInput)}`."
     if isinstance(results, dict):
         if not results: raise input_error('results', results, 'a non-empty dict {name: result}')
-        return {n: v for k, r in results.items() for n, v in _split(r, str(k)).items()}
+        out, origin = {}, {}
+        for k, r in results.items():
+            for n, v in _split(r, str(k)).items():
+                if n in out:
+                    raise InputError(f"`results` names two strategies {n!r}: one from key {origin[n]!r}, one from key {k!r} "
+                                     f"(keys are compared as text, and the strategies of a batch under key 'k' are named 'k 0', "
+                                     f"'k 1', ...). Fix: give every strategy its own name, e.g. rename key {k!r}.")
+                out[n], origin[n] = v, k
+        return out
     mi = prepare(results)
     if isinstance(results, pd.Series) and results.name is not None: name = str(results.name)
     if mi.r.ndim == 1: return {name: (results, mi)}
     keys = list(np.ndindex(*mi.r.shape[:-1]))
+    if not keys: raise input_error('results', f'shape {tuple(mi.r.shape)}', 'at least one strategy', 'pass returns with at least one column.')
     cols = list(map(str, results.columns)) if isinstance(results, pd.DataFrame) else None
-    names = cols or [f'{name} {k[0] if len(k) == 1 else k}' for k in keys]
+    names = cols if cols is not None else [f'{name} {k[0] if len(k) == 1 else k}' for k in keys]
+    if dups := sorted({n for n in names if names.count(n) > 1}):
+        raise input_error('results.columns', dups, 'one column per strategy name (columns are compared as text)', 'rename the repeated columns.')
     sel = getattr(results, 'select', None) if hasattr(results, 'simple_returns') else None   # a batched BTResult
     return {n: (sel(k[0] if len(k) == 1 else k) if sel else _select(mi, k), _select(mi, k)) for n, k in zip(names, keys)}
 

@@ -19,9 +19,14 @@ from ..core import (InputError, NotFittedError, Labels, check_int, check_float, 
                        unpack, to_tensor, validate_log_prices)
 from ..allocation.backtesting import backtest
 from ..report import measures as M
+from ..report.measures import _check_dates
 from .causality import _model_out
 
 # %% ../../nbs/75_buckets.ipynb #1cecdd5f
+def _fname(f) -> str:
+    "A feature's name: its `__name__`, else its class's (a `functools.partial` or a callable object)."
+    return getattr(f, '__name__', None) or getattr(getattr(f, 'func', None), '__name__', None) or type(f).__name__
+
 class BucketWatcher:
     "Backtest a strategy on top/bottom buckets of assets, formed on a formation window before the backtest."
     MODES = ('SUBSET_INPUT', 'FILTER_OUTPUT')
@@ -31,6 +36,7 @@ class BucketWatcher:
                  formation_size:int|float=0.5, # Rows of the formation window (int), or a fraction of the rows (float in (0, 1))
                 ):
         p, self.labels = unpack(prices, 'prices')
+        _check_dates(self.labels.index, 'prices')
         self.prices = validate_log_prices(p, 'prices', labels=self.labels)
         self.prediction_info = None if prediction_info is None else to_tensor(prediction_info, 'prediction_info')
         T = self.prices.shape[0]
@@ -49,11 +55,11 @@ class BucketWatcher:
 
     def _feature(self, f:Callable) -> torch.Tensor:
         "Feature `f` on the formation window, checked: one finite value per asset."
-        v = to_tensor(f(self.info[:self.formation_size]), f'{getattr(f, "__name__", "feature")}(x)').reshape(-1)
+        v = to_tensor(f(self.info[:self.formation_size]), f'{_fname(f)}(x)').reshape(-1)
         N = self.prices.shape[1]
-        if v.numel() != N: raise InputError(f"Feature {getattr(f, '__name__', f)!r} returned {v.numel()} values for {N} assets. "
+        if v.numel() != N: raise InputError(f"Feature {_fname(f)!r} returned {v.numel()} values for {N} assets. "
                                             "Fix: return one value per asset, shape (N,), e.g. x.std(0).")
-        if not torch.isfinite(v).all(): raise InputError(f"Feature {getattr(f, '__name__', f)!r} returned non-finite values. Fix: handle NaN/inf in it.")
+        if not torch.isfinite(v).all(): raise InputError(f"Feature {_fname(f)!r} returned non-finite values. Fix: handle NaN/inf in it.")
         return v
 
     def make_buckets(self,
@@ -64,14 +70,19 @@ class BucketWatcher:
         feats = list(feature) if isinstance(feature, (list, tuple)) else [feature]
         qs = list(quantile) if isinstance(quantile, (list, tuple)) else [quantile]
         if not feats or not all(callable(f) for f in feats): raise input_error('feature', feature, 'a function or a list of functions of x')
+        qs = [check_float('quantile', q, min=0, max=0.5, strict=False) for q in qs]
+        if dup := sorted({q for q in qs if qs.count(q) > 1}): raise input_error('quantile', dup, 'distinct values', 'list each quantile once.')
+        fnames = [_fname(f) for f in feats]                                # two features of one name (two lambdas): numbered, so no bucket is lost
+        fnames = [n if fnames.count(n) == 1 else f'{n}{fnames[:i].count(n) + 1}' for i, n in enumerate(fnames)]
         masks, names = [], []
-        for f in feats:
+        for f, fname in zip(feats, fnames):
             v = self._feature(f)
             for q in qs:
-                q = check_float('quantile', q, min=0, max=0.5, strict=False)
                 if q <= 0: raise input_error('quantile', q, 'a number > 0 and <= 0.5', 'e.g. 0.1 for the top and bottom 10%.')
                 masks += [v >= torch.quantile(v, 1 - q), v <= torch.quantile(v, q)]
-                names += [f'top_{q}_{f.__name__}', f'bottom_{q}_{f.__name__}']
+                names += [f'top_{q}_{fname}', f'bottom_{q}_{fname}']
+        if dup := sorted({n for n in names if names.count(n) > 1}):
+            raise input_error('feature', dup, 'features whose names make distinct bucket names', 'give each feature function its own name (def f(x): ...).')
         self.buckets = (torch.stack(masks), names)
         return self.buckets
 
@@ -118,12 +129,13 @@ class BucketWatcher:
             ) -> Figure:
         "Equity of each bucket (growth of 1) over the rows after the formation window."
         if ax is None: ax = Figure(figsize=(10, 4), layout='constrained').add_subplot()
+        lines = []
         for k, (name, res) in enumerate(results.items()):
             x = res.labels.index if res.labels.index is not None else np.arange(self.formation_size, self.formation_size + len(res))
-            ax.plot(x, np.exp(np.r_[0.0, res.log_returns[1:].detach().cpu().cumsum(-1).numpy()]), lw=1.1, ls=('-', '--', '-.', ':')[k % 4], label=name)
+            lines += ax.plot(x, np.exp(np.r_[0.0, res.log_returns[1:].detach().cpu().cumsum(-1).numpy()]), lw=1.1, ls=('-', '--', '-.', ':')[k % 4], label=str(name))
         ax.axhline(1, color='k', lw=0.6); ax.grid(alpha=0.3); ax.set_ylabel('growth of 1')
         ax.set_title(f'Buckets formed on the first {self.formation_size} rows, backtested on the rest', fontsize=10)
-        ax.legend(loc='best', fontsize=8)
+        for t in ax.legend(lines, [str(n) for n in results], loc='best', fontsize=8).get_texts(): t.set_parse_math(False)   # names as typed
         if isinstance(res.labels.index, pd.DatetimeIndex):
             loc = matplotlib.dates.AutoDateLocator(minticks=4, maxticks=10)
             ax.xaxis.set_major_locator(loc); ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(loc))

@@ -19,6 +19,7 @@ from ..core import (InputError, check_int, check_float, input_error,
                        unpack, to_tensor, torch_generator, resolve_dtype)
 from ..utils import change, to_weights_matrix
 from .._kernels.returns import gross_returns
+from ..report.measures import _check_dates
 from .._kernels.portfolio import book_growth
 
 # %% ../../nbs/71_causality.ipynb #7ebbb8de
@@ -72,6 +73,7 @@ def check_causal(
 ) -> CausalityReport:
     "Check that the weights of each row depend only on the input up to that row."
     xt, labels = unpack(x, 'x')
+    _check_dates(labels.index, 'x')                                        # rows are time: out of order, "the past" means nothing
     if not callable(model): raise input_error('model', model, 'callable (e.g. a CapitalAllocator)')
     tol, n_trials = check_float('tol', tol, min=0), check_int('n_trials', n_trials, min=0)
     T = xt.shape[0] if xt.ndim else 0

@@ -16,7 +16,9 @@ __all__ = ['EULER_GAMMA', 'PBOResult', 'probability_of_backtest_overfitting', 'e
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from ..core import check_int, check_float, input_error, unpack
+import pandas as pd
+from ..core import check_int, check_float, input_error, np_generator, unpack
+from ..report.measures import _check_dates, _numeric
 from .._kernels.stats import pooled_mean_std
 
 # %% ../../nbs/73_overfitting.ipynb #3ea1e656
@@ -29,10 +31,13 @@ class PBOResult:
     is_performance:torch.Tensor # Its in-sample metric
     oos_performance:torch.Tensor # Its out-of-sample metric
     prob_oos_loss:float # P(out-of-sample metric of the selected strategy < 0)
-    n_combinations:int # Number of in-sample/out-of-sample combinations
+    n_combinations:int # Number of in-sample/out-of-sample combinations used
+    sampled:bool=False # True when they are a random sample of the `n_possible` (more than `max_combinations`)
+    n_possible:int|None=None # Number of combinations there are, comb(S, S/2)
 
     def __repr__(self):
-        return (f"PBOResult(pbo={self.pbo:.3f}, prob_oos_loss={self.prob_oos_loss:.3f}, n_combinations={self.n_combinations}, "
+        of = f' (sampled of {self.n_possible:,})' if self.sampled else ''
+        return (f"PBOResult(pbo={self.pbo:.3f}, prob_oos_loss={self.prob_oos_loss:.3f}, n_combinations={self.n_combinations}{of}, "
                 f"median logit={float(self.logits.median()):.2f})")
 
     def plot(self) -> Figure:
@@ -47,7 +52,9 @@ class PBOResult:
         a.set_xlabel('logit of the out-of-sample rank of the in-sample best'); a.set_ylabel('combinations')
         a.set_title(f'Probability of backtest overfitting: {self.pbo:.1%}', fontsize=10); a.legend(fontsize=8, loc='upper left')
         x, y = self.is_performance.detach().cpu().numpy(), self.oos_performance.detach().cpu().numpy()
-        b.scatter(x, y, s=6, alpha=0.4, color='#1f77b4', linewidths=0)
+        ok = np.isfinite(x) & np.isfinite(y)                               # a riskless strategy's Sharpe ratio is infinite: not drawn
+        b.scatter(x[ok], y[ok], s=6, alpha=0.4, color='#1f77b4', linewidths=0)
+        if not ok.all(): b.text(0.99, 0.02, f'{int((~ok).sum())} infinite values not drawn', transform=b.transAxes, ha='right', fontsize=7)
         b.axhline(0, color='k', lw=0.8)
         b.set_xlabel('in-sample metric of the selected strategy'); b.set_ylabel('its out-of-sample metric')
         b.set_title(f'Out of sample after selection: P(loss) = {self.prob_oos_loss:.1%}', fontsize=10)
@@ -56,14 +63,17 @@ class PBOResult:
 
 # %% ../../nbs/73_overfitting.ipynb #b19caa65
 def _block_sharpe(r:torch.Tensor, bounds:np.ndarray, member:torch.Tensor) -> torch.Tensor:
-    "Per-period Sharpe (ddof=1) of each strategy on the union of blocks in each row of `member` (C, S) -> (C, K)."
-    rc = r - r.mean(0)  # centring keeps the sums of squares accurate
+    "Per-period Sharpe (ddof=1) of each strategy on the union of blocks in each row of `member` (C, S) -> (C, K); zero volatility: ±inf, or 0 for a zero mean."
+    mu = r.mean(0); rc = r - mu  # centring keeps the sums of squares accurate
     s1 = torch.stack([rc[a:b].sum(0) for a, b in bounds])  # (S, K)
     s2 = torch.stack([(rc[a:b]**2).sum(0) for a, b in bounds])
     cnt = torch.as_tensor(bounds[:, 1] - bounds[:, 0], dtype=r.dtype)
     m = member.to(r.dtype)
     mc, sd = pooled_mean_std((m @ cnt)[:, None], m @ s1, m @ s2)   # the stats kernel, from the blocks' sums
-    return (mc + r.mean(0)) / sd.clamp_min(torch.finfo(r.dtype).tiny ** 0.5)
+    mean, tol = mc + mu, max(1e-12, 16 * torch.finfo(r.dtype).eps) * r.abs().amax(0)   # a std below tol is rounding noise
+    flat = sd <= tol
+    at_zero = torch.where(mean.abs() <= tol, torch.zeros_like(mean), torch.sign(mean) * math.inf)
+    return torch.where(flat, at_zero, mean / torch.where(flat, torch.ones_like(sd), sd))
 
 def _block_metric(r:torch.Tensor, bounds:np.ndarray, member:torch.Tensor, metric:Callable, chunk:int=2**22) -> torch.Tensor:
     "`metric` (..., T) -> (...) of each strategy on the union of blocks in each row of `member`, (C, K)."
@@ -82,15 +92,44 @@ def _block_metric(r:torch.Tensor, bounds:np.ndarray, member:torch.Tensor, metric
             out[sel] = v
     return out
 
+def _unrank(ranks:np.ndarray, S:int, k:int) -> np.ndarray:
+    "Membership masks (n, S) of the combinations of `k` of `S` blocks with these ranks in `itertools.combinations` order."
+    C = np.array([[math.comb(n, j) for j in range(k + 1)] for n in range(S + 1)], dtype=np.int64)
+    out, r, left = np.zeros((len(ranks), S), bool), ranks.astype(np.int64).copy(), np.full(len(ranks), k)
+    for i in range(S):
+        n_with = np.where(left > 0, C[S - i - 1, np.maximum(left - 1, 0)], 0)   # combinations that take block i here
+        take = (left > 0) & (r < n_with)
+        out[take, i] = True; r = np.where(take | (left == 0), r, r - n_with); left = left - take
+    return out
+
+def _combinations(S:int, cap:int, seed) -> tuple[np.ndarray, bool]:
+    "In-sample membership masks (C, S): every combination of S/2 blocks when there are at most `cap`, else `cap` distinct ones drawn with `seed`."
+    total, k = math.comb(S, S // 2), S // 2
+    if total <= cap: return _unrank(np.arange(total), S, k), False
+    rng = np_generator(seed)
+    if total < 2**62: return _unrank(np.sort(rng.choice(total, cap, replace=False)), S, k), True
+    member = np.zeros((0, S), bool)
+    while len(member) < cap:   # too many to index: random halves, repeats (vanishingly rare) dropped
+        draw = np.argsort(rng.random((cap, S)), 1)[:, :k]
+        new = np.zeros((cap, S), bool); np.put_along_axis(new, draw, True, 1)
+        member = np.unique(np.concatenate([member, new]), axis=0)
+    return member[:cap], True
+
 # %% ../../nbs/73_overfitting.ipynb #640a6409
 def probability_of_backtest_overfitting(
     returns, # Returns (T, K) of K strategies (columns) over the same T periods
     n_partitions:int=16, # Number S of row blocks (even); there are comb(S, S/2) combinations
     metric:Callable|None=None, # f(r (..., T)) -> (...), higher is better; None: the per-period Sharpe ratio
+    max_combinations:int=20_000, # At most this many combinations: beyond it, a random sample of distinct ones (drawn with `seed`)
+    seed:int|None=0, # Seed of that sample (None: fresh entropy)
 ) -> PBOResult:
-    "Probability of backtest overfitting by combinatorially symmetric cross-validation (Bailey et al. 2017)."
-    r, _ = unpack(returns, 'returns')
+    "Probability of backtest overfitting by combinatorially symmetric cross-validation (Bailey et al. 2017); combinations sampled beyond `max_combinations`."
+    if isinstance(returns, (pd.Series, pd.DataFrame)): _check_dates(returns.index, 'returns')
+    if isinstance(returns, torch.Tensor) and (returns.dtype == torch.bool or returns.is_complex()):
+        raise input_error('returns.dtype', returns.dtype, 'a real number dtype', 'pass the returns as floats.')
+    r, labels = unpack(returns if isinstance(returns, torch.Tensor) else _numeric(returns, 'returns'), 'returns')   # no text, bool, dates
     S = check_int('n_partitions', n_partitions, min=2)
+    cap = check_int('max_combinations', max_combinations, min=1)
     if S % 2: raise input_error('n_partitions', n_partitions, 'an even int', 'use e.g. 16.')
     if r.ndim != 2 or r.shape[1] < 2:
         raise input_error('returns.shape', tuple(r.shape), '(T, K) with K >= 2 strategies', 'put one strategy per column.')
@@ -98,21 +137,29 @@ def probability_of_backtest_overfitting(
     if not torch.isfinite(r).all(): raise input_error('returns', 'non-finite values', 'finite', 'drop or fill NaN rows first.')
     if metric is not None and not callable(metric): raise input_error('metric', metric, 'a function or None', 'e.g. mltt.report.metrics.sharpe_ratio.')
     r = r.detach().cpu()
+    uniq, inv = torch.unique(r, dim=1, return_inverse=True)   # identical strategies get identical metrics: exact ties
+    if uniq.shape[1] == 1:
+        raise input_error('returns', f'{r.shape[1]} identical columns', 'at least two different strategies',
+                          'the probability of overfitting is not defined when every strategy is the same; pass the distinct ones.')
     sizes = [len(a) for a in np.array_split(np.arange(r.shape[0]), S)]
     bounds = np.stack([np.cumsum([0] + sizes[:-1]), np.cumsum(sizes)], 1)
-    combos = torch.as_tensor(list(itertools.combinations(range(S), S // 2)))
-    member = torch.zeros(len(combos), S, dtype=torch.bool).scatter_(1, combos, True)
-    perf = (lambda mk: _block_sharpe(r, bounds, mk)) if metric is None else (lambda mk: _block_metric(r, bounds, mk, metric))
-    is_perf, oos_perf = perf(member), perf(~member)
-    if not (torch.isfinite(is_perf).all() and torch.isfinite(oos_perf).all()):
-        raise input_error('metric', metric, 'finite on every half of the blocks', 'guard divisions by zero (e.g. a constant strategy) in it.')
-    best = is_perf.argmax(1)
-    v = oos_perf.gather(1, best[:, None])
-    rank = (oos_perf < v).sum(1) + 0.5 * ((oos_perf == v).sum(1) - 1) + 1  # 1 = worst, K = best, ties averaged
-    omega = rank.to(r.dtype) / (r.shape[1] + 1)
-    logits = torch.log(omega / (1 - omega))
-    return PBOResult(float((logits <= 0).to(r.dtype).mean()), logits, best, is_perf.gather(1, best[:, None])[:, 0],
-                     v[:, 0], float((v < 0).to(r.dtype).mean()), len(combos))
+    members, sampled = _combinations(S, cap, seed)
+    perf = (lambda mk: _block_sharpe(uniq, bounds, mk)) if metric is None else (lambda mk: _block_metric(uniq, bounds, mk, metric))
+    C, K = len(members), r.shape[1]
+    best, is_v, oos_v, logits = torch.empty(C, dtype=torch.long), torch.empty(C, dtype=r.dtype), torch.empty(C, dtype=r.dtype), torch.empty(C, dtype=r.dtype)
+    step = max(1, min(C, 2**20 // K if metric is None else 2048))   # bounded memory: a chunk of combinations at a time
+    for a in range(0, C, step):
+        mk = torch.as_tensor(members[a:a + step])
+        is_p, oos_p = perf(mk)[:, inv], perf(~mk)[:, inv]
+        if metric is not None and not (torch.isfinite(is_p).all() and torch.isfinite(oos_p).all()):
+            raise input_error('metric', metric, 'finite on every half of the blocks', 'guard divisions by zero (e.g. a constant strategy) in it.')
+        b = is_p.argmax(1); v = oos_p.gather(1, b[:, None])
+        rank = (oos_p < v).sum(1) + 0.5 * ((oos_p == v).sum(1) - 1) + 1  # 1 = worst, K = best, ties averaged
+        omega = rank.to(r.dtype) / (K + 1)
+        best[a:a + step], is_v[a:a + step], oos_v[a:a + step] = b, is_p.gather(1, b[:, None])[:, 0], v[:, 0]
+        logits[a:a + step] = torch.log(omega / (1 - omega))
+    return PBOResult(float((logits <= 0).to(r.dtype).mean()), logits, best, is_v, oos_v, float((oos_v < 0).to(r.dtype).mean()), C,
+                     sampled, math.comb(S, S // 2))
 
 # %% ../../nbs/73_overfitting.ipynb #d4e46dd2
 EULER_GAMMA = 0.5772156649015329

@@ -16,11 +16,13 @@ from matplotlib.figure import Figure
 import numpy as np
 import pandas as pd
 from ..core import (check_int, input_error)
+from ..report.measures import _check_dates
 from ..utils import calendar_anchors, calendar_offset
 
 # %% ../../nbs/70_splitters.ipynb #73eb36a8
 def _n_rows(X, name='X') -> int:
-    "Number of rows (observations) of `X`."
+    "Number of rows (observations) of `X`; dated rows must be in strictly increasing order (splits cut time by position)."
+    if isinstance(getattr(X, 'index', None), pd.DatetimeIndex): _check_dates(X.index, name)
     n = getattr(X, 'shape', None)
     n = n[0] if n is not None and len(n) else (len(X) if hasattr(X, '__len__') else None)
     if n is None: raise input_error(name, X, 'an array-like with rows (observations)', 'pass the returns/prices table.')
@@ -108,7 +110,7 @@ def plot_splits(
     seen = [r for c, r in enumerate(_ROLES) if c and (roles == c).any()]
     ax.legend(handles=[matplotlib.patches.Patch(color=_SPLIT_COLOURS[r], label=r) for r in seen],
               loc='upper left', bbox_to_anchor=(1.005, 1), frameon=False, fontsize=8)
-    ax.set_title(_short_repr(cv) if title is None else title, fontsize=10)
+    ax.set_title(_short_repr(cv) if title is None else str(title), fontsize=10, parse_math=False)   # shown as typed: a '$' is a dollar
     if dated:
         loc = matplotlib.dates.AutoDateLocator(minticks=4, maxticks=10)
         ax.xaxis.set_major_locator(loc); ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(loc))
@@ -168,7 +170,7 @@ def _dates(X, freq) -> pd.DatetimeIndex:
     ix = getattr(X, 'index', None)
     if not isinstance(ix, pd.DatetimeIndex):
         raise input_error('freq', freq, 'used with dated data', 'pass X as a DataFrame with a DatetimeIndex, or drop freq (sizes in rows).')
-    return ix
+    return _check_dates(ix, 'X')
 
 def _row_bounds(cv:WalkForward, n:int) -> np.ndarray:
     "Bounds when sizes count rows."

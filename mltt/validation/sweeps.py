@@ -19,9 +19,12 @@ from ..core import (InputError, input_error,
                        unpack, to_tensor, validate_log_prices)
 from ..allocation.backtesting import backtest
 from ..report import measures as M
+from ..report.measures import _check_dates
 from .causality import _model_out
 
 # %% ../../nbs/74_sweeps.ipynb #2db095cd
+_SWEEP_COLUMNS = ('sharpe', 'annual_return', 'annual_volatility', 'max_drawdown', 'turnover')
+
 def sweep(
     allocator_cls:Callable, # Allocator class (or factory) taking the grid's parameters as keyword arguments
     grid:dict, # {parameter: list of values}; every combination is tried
@@ -34,9 +37,15 @@ def sweep(
     if not isinstance(grid, dict) or not grid: raise input_error('grid', grid, 'a non-empty dict {parameter: [values]}', "e.g. {'lookback_period': [20, 60]}.")
     grid = {k: (v if isinstance(v, (str, bytes)) or not hasattr(v, '__iter__') else list(v)) for k, v in grid.items()}  # iterators read once
     for k, v in grid.items():
+        if not isinstance(k, str) or not k.isidentifier():
+            raise input_error('grid', k, 'keys that are parameter names (identifiers)', "e.g. {'lookback_period': [20, 60]}.")
+        if k in _SWEEP_COLUMNS:
+            raise input_error('grid', k, f'parameter names other than the result columns {list(_SWEEP_COLUMNS)}',
+                              'wrap the allocator in a factory with another argument name, e.g. lambda sharpe_window: A(sharpe=sharpe_window).')
         if not isinstance(v, list) or not v: raise input_error(f'grid[{k!r}]', v, 'a non-empty list of values', f'e.g. {{{k!r}: [{v!r}]}}.')
     names, points = list(grid), [dict(zip(grid, vals)) for vals in itertools.product(*grid.values())]
     p, labels = unpack(prices, 'prices')
+    _check_dates(labels.index, 'prices')
     p = validate_log_prices(p, 'prices', labels=labels)
     info = p if prediction_info is None else to_tensor(prediction_info, 'prediction_info')
     models = [allocator_cls(**pt) for pt in points]
@@ -57,6 +66,10 @@ def sweep(
     return table
 
 # %% ../../nbs/74_sweeps.ipynb #607b489d
+def _verbatim(*texts):
+    "Show matplotlib `Text`s as typed (no mathtext)."
+    for t in texts: t.set_parse_math(False)
+
 def plot_sweep(
     table:pd.DataFrame, # A table from sweep (one row per parameter set)
     x:str, # Parameter on the x axis
@@ -74,9 +87,12 @@ def plot_sweep(
                           'the grid has other parameters: filter the table to one value of each first.')
     if ax is None: ax = Figure(figsize=(7, 3.6) if y is None else (7, 0.9 + 0.45 * table[y].nunique()), layout='constrained').add_subplot()
     if y is None:
-        t = table.sort_values(x)
-        ax.plot(t[x].to_numpy(), t[value].to_numpy(), marker='o', lw=1.2)
-        ax.set_xlabel(x); ax.set_ylabel(value); ax.grid(alpha=0.3)
+        t = table.sort_values(x); xs = t[x].to_numpy()
+        if pd.api.types.is_numeric_dtype(t[x]): ax.plot(xs, t[value].to_numpy(), marker='o', lw=1.2)
+        else:                                                          # text values: one tick each, shown as typed
+            ax.plot(np.arange(len(xs)), t[value].to_numpy(), marker='o', lw=1.2); ax.set_xticks(range(len(xs)), [str(s) for s in xs])
+            _verbatim(*[t for k in ax.xaxis.get_major_ticks() for t in (k.label1, k.label2)])
+        _verbatim(ax.set_xlabel(str(x)), ax.set_ylabel(str(value))); ax.grid(alpha=0.3)
     else:
         grid = table.pivot(index=y, columns=x, values=value)
         v = grid.to_numpy(dtype=float)
@@ -84,8 +100,9 @@ def plot_sweep(
         both = np.nanmin(v) < 0 < np.nanmax(v)
         im = ax.imshow(v, cmap='RdYlGn' if both else 'viridis', vmin=-m if both else None, vmax=m if both else None, aspect='auto', origin='lower')
         ax.set_xticks(range(v.shape[1]), [str(c) for c in grid.columns]); ax.set_yticks(range(v.shape[0]), [str(r) for r in grid.index])
+        _verbatim(*[t for k in ax.xaxis.get_major_ticks() + ax.yaxis.get_major_ticks() for t in (k.label1, k.label2)])
         for (r, c), val in np.ndenumerate(v):
             ax.text(c, r, f'{val:.2f}', ha='center', va='center', fontsize=8)
-        ax.set_xlabel(x); ax.set_ylabel(y); ax.figure.colorbar(im, ax=ax, label=value)
-    ax.set_title(f'{value} by {x}' + ('' if y is None else f' and {y}'), fontsize=10)
+        _verbatim(ax.set_xlabel(str(x)), ax.set_ylabel(str(y)), ax.figure.colorbar(im, ax=ax, label=str(value)).ax.yaxis.label)
+    _verbatim(ax.set_title(f'{value} by {x}' + ('' if y is None else f' and {y}'), fontsize=10))   # names as typed: a '$' is a dollar
     return ax.figure

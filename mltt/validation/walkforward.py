@@ -28,6 +28,7 @@ from ..allocation.base import CapitalAllocator, _check_input, _inner
 from ..allocation.backtesting import backtest
 from .causality import _model_out
 from .splitters import CombinatorialPurgedCV, WalkForward
+from ..report.measures import _check_dates
 
 # %% ../../nbs/72_walkforward.ipynb #32ecce23
 @dataclass(repr=False)
@@ -75,7 +76,11 @@ class WalkForwardResult:
             ) -> Figure:
         "Stitched out-of-sample equity (growth of 1), a dotted line where each period's model takes over, against benchmarks."
         curves = {'walk-forward': self.result}
-        if benchmark is not None: curves.update(benchmark if isinstance(benchmark, dict) else {'benchmark': benchmark})
+        if isinstance(benchmark, dict) and 'walk-forward' in map(str, benchmark):
+            raise input_error('benchmark', list(benchmark), "names other than 'walk-forward' (the stitched result's curve)", 'rename that benchmark.')
+        if benchmark is not None: curves.update({str(k): v for k, v in benchmark.items()} if isinstance(benchmark, dict) else {'benchmark': benchmark})
+        if isinstance(benchmark, dict) and len(curves) != len(benchmark) + 1:
+            raise input_error('benchmark', list(benchmark), 'keys that differ as text (1 and "1" are the same name)', 'rename one of them.')
         for name, r in curves.items():
             if not hasattr(r, 'log_returns') or r.batch_shape or len(r) != len(self.result):
                 raise input_error('benchmark', name, f'a BTResult of one strategy over the same {len(self.result)} rows',
@@ -84,9 +89,10 @@ class WalkForwardResult:
         s = self.first_test_row
         ix = self.result.labels.index
         x = ix[s:] if ix is not None else np.arange(s, len(self.result))
+        lines = []
         for k, (name, r) in enumerate(curves.items()):
             eq = np.exp(np.r_[0.0, r.log_returns[s + 1:].detach().cpu().cumsum(-1).numpy()])   # 1 at the close of the first test row
-            ax.plot(x, eq, lw=1.6 if k == 0 else 1.0, ls='-' if k == 0 else '--', label=name, zorder=3 if k == 0 else 2)
+            lines += ax.plot(x, eq, lw=1.6 if k == 0 else 1.0, ls='-' if k == 0 else '--', label=name, zorder=3 if k == 0 else 2)
         for _, te in self.splits:
             ax.axvline(self._at(int(np.min(te))), color='0.55', lw=0.8, ls=':', zorder=1)
         if log:
@@ -94,7 +100,7 @@ class WalkForwardResult:
             ax.yaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f'{v:g}' if f'{v:g}'.lstrip('0.')[:1] in ('2', '5') else ''))
         ax.set_title(f'Walk-forward, out of sample: {len(self.splits)} periods, a new model at each dotted line', fontsize=10)
         ax.set_ylabel('growth of 1'); ax.grid(alpha=0.3)
-        ax.legend(loc='best', fontsize=8)
+        for t in ax.legend(lines, list(curves), loc='best', fontsize=8).get_texts(): t.set_parse_math(False)   # names as typed ('_x', '$5')
         if isinstance(ix, pd.DatetimeIndex):
             loc = matplotlib.dates.AutoDateLocator(minticks=4, maxticks=10)
             ax.xaxis.set_major_locator(loc); ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(loc))
@@ -186,6 +192,7 @@ class WalkForwardAllocator(CapitalAllocator):
     def _predict(self, x:torch.Tensor, labels:Labels) -> torch.Tensor:
         "Weights (T, N): the rows of each period from its model, given the history up to the end of that period; cash elsewhere."
         if not self.models: raise NotFittedError("WalkForwardAllocator is not fitted yet. Fix: call .fit(log_prices) first.")
+        _check_dates(labels.index, 'x')                                      # rows are mapped to periods by date
         spans, W = _spans(self, x, labels), None
         full = _inner(self.models[0], x, labels) if self.one_pass and x.shape[0] else None
         for m, (s, e) in zip(self.models, spans):
@@ -204,6 +211,7 @@ class WalkForwardAllocator(CapitalAllocator):
 def _fit_inputs(wfa, x, prices):
     "The model input as a checked tensor, the log-prices if separate, and the dates if any."
     wfa.takes_log_prices = prices is None or getattr(x, 'ndim', 2) != 2
+    _check_dates(getattr(x, 'index', None), 'x'); _check_dates(getattr(prices, 'index', None), 'prices')
     t, lab = _check_input(wfa, x)
     p = None if prices is None else validate_log_prices(unpack(prices, 'prices')[0], 'prices')
     if p is not None and p.shape[0] != t.shape[0]: raise input_error('len(prediction_info)', t.shape[0], f'{p.shape[0]} (the rows of prices)')
@@ -267,6 +275,7 @@ def walk_forward(
 ) -> WalkForwardResult:
     "Fit a model per period on the rows before it, predict the period, stitch the weights and backtest them once."
     p, labels = unpack(prices, 'prices')
+    _check_dates(labels.index, 'prices')
     p = validate_log_prices(p, 'prices', labels=labels)
     wfa = allocator if isinstance(allocator, WalkForwardAllocator) and cv is None and test_size is None else \
         WalkForwardAllocator(allocator, _default_cv(cv, train_size, test_size, expand_train, purged_size, freq, start), fit_fn, fit_kwargs, progress)
@@ -303,6 +312,7 @@ def cpcv_backtest(
     "Backtest every path of combinatorial purged cross-validation in one batched call (batch = paths)."
     if not isinstance(cv, CombinatorialPurgedCV): raise input_error('cv', cv, 'a CombinatorialPurgedCV', 'e.g. CombinatorialPurgedCV(6, 2, purged_size=5).')
     p, labels = unpack(prices, 'prices')
+    _check_dates(labels.index, 'prices')
     p = validate_log_prices(p, 'prices', labels=labels)
     info = p if prediction_info is None else to_tensor(prediction_info, 'prediction_info')
     if info.shape[0] != p.shape[0]: raise input_error('len(prediction_info)', info.shape[0], f'{p.shape[0]} (the rows of prices)')
