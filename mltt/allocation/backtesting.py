@@ -15,7 +15,7 @@ __all__ = ['Band', 'BTResult', 'backtest', 'backtest_model']
 import numpy as np
 import pandas as pd
 import torch
-from ..core import (RAW_PRICE_THRESHOLD, leverage_tolerance, InputError, MLTTError, Labels, check_choice, check_float, input_error, to_tensor,
+from ..core import (RAW_PRICE_THRESHOLD, looks_like_raw_prices, leverage_tolerance, InputError, MLTTError, Labels, check_choice, check_float, input_error, to_tensor,
                        unpack, validate_log_prices, validate_weights, periods_per_year as _index_periods_per_year)
 from ..cache import CacheMode, cached, fingerprint, get_cache_mode
 from .._kernels.portfolio import banded, daily, scheduled
@@ -251,7 +251,8 @@ def _check_values(weights, prices, max_leverage, labels, stats=None, tol=None):
     max_leverage = check_float('max_leverage', max_leverage, min=0, strict=True)
     if stats is not None:
         lev, pmax, psum = (float(s) for s in stats)
-        if lev <= max_leverage * (1 + tol) + tol and pmax <= RAW_PRICE_THRESHOLD and math.isfinite(psum): return
+        if (lev <= max_leverage * (1 + tol) + tol and pmax <= RAW_PRICE_THRESHOLD and math.isfinite(psum)
+                and looks_like_raw_prices(prices) is None): return
     validate_log_prices(prices, 'prices', min_rows=2, labels=labels)
     validate_weights(weights, shape=tuple(unpack(prices)[0].shape), max_leverage=max_leverage, labels=labels, tol=tol)
     if stats is not None: raise InputError(f"`weights` or `prices` failed a check (max gross exposure {lev:.6g}, max log-price {pmax:.4g}).")
