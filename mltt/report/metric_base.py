@@ -99,12 +99,12 @@ def format_number(
 def format_duration(
     v, # A `pd.Timedelta` / `np.timedelta64`, or a number of periods
 ) -> str:
-    "A `pd.Timedelta` as '60d 4h' (or '3h 20m' under a day); a number of periods as '12.5 periods'."
+    "A `pd.Timedelta` as '60d 4h' ('857d' for whole days, '3h 20m' under a day); a number of periods as '12.5 periods'."
     if isinstance(v, (np.timedelta64, pd.Timedelta)): v = pd.Timedelta(v)
     if (s := _special(v)) is not None: return s
     if not isinstance(v, pd.Timedelta): return f'{_real(v):.1f} periods'
     secs = v.total_seconds(); d, h, m = int(secs // 86400), int(secs % 86400 // 3600), int(secs % 3600 // 60)
-    return f'{d}d {h}h' if d else f'{h}h {m}m'
+    return (f'{d}d {h}h' if h else f'{d}d') if d else f'{h}h {m}m'
 
 # %% ../../nbs/61_metric_base.ipynb #a08f7632
 def _to_out(v):
