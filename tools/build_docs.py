@@ -60,8 +60,12 @@ def _key(nb:Path, lib_key:str) -> str:
     return hashlib.sha256(lib_key.encode() + nb.read_bytes()).hexdigest()[:16]
 
 # Sidebar sections by notebook number: the stages of the package map (index.ipynb, "What is inside")
-STAGES = [(10, 'Foundations'), (20, 'Data'), (30, 'Features'), (33, 'Allocators'), (40, 'Optimisation'), (50, 'Neural networks'),
-          (60, 'Backtesting'), (70, 'Reports'), (80, 'Validation'), (99, 'Tutorials and how-to guides'), (100, 'Package top levels')]
+# (a title met again later gathers its pages into the first section of that title)
+STAGES = [(10, 'Foundations'), (20, 'Data'), (25, 'Technical indicators'), (28, 'Formulaic alphas'), (30, 'Order books'),
+          (33, 'Allocators'), (38, 'Optimisation'), (40, 'Strategy models'), (44, 'Neural networks'), (46, 'Strategy models'),
+          (50, 'Forecasting'), (60, 'Backtesting'), (65, 'Reports'), (70, 'Binary options'), (77, 'Validation'),
+          (78, 'Formulaic alphas'), (79, 'Forecasting'), (80, 'Formulaic alphas'), (85, 'Event-driven execution'),
+          (90, 'Reinforcement learning'), (99, 'Tutorials and how-to guides'), (100, 'Package top levels')]
 
 def _section(name:str) -> str|None:
     "The sidebar section of notebook `name` from its leading number (None: no number, e.g. index)."
