@@ -27,9 +27,8 @@ def _reqs(key):
     return cfg.get(key, '').split()
 
 requirements = _reqs('requirements')
-dev_requirements = _reqs('dev_requirements')
-bench_requirements = _reqs('bench_requirements')
-jupyter_requirements = _reqs('jupyter_requirements')
+# Every `<name>_requirements` entry of settings.ini is an extra: pip install "mltt[<name>]"
+extras = {k[:-len('_requirements')]: _reqs(k) for k in cfg if k.endswith('_requirements') and k != 'requirements'}
 
 setuptools.setup(
     name=cfg['lib_name'],
@@ -45,7 +44,7 @@ setuptools.setup(
     include_package_data=True,
     package_data={cfg['lib_name']: ['datasets/*.csv.gz', 'datasets/*.md']},
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'bench': bench_requirements, 'jupyter': jupyter_requirements},
+    extras_require=extras,
     python_requires='>=' + min_python,
     long_description=(here/'README.md').read_text(encoding='utf-8') if (here/'README.md').exists() else '',
     long_description_content_type='text/markdown',

@@ -7,14 +7,16 @@ from __future__ import annotations
 import math
 
 # %% auto #0
-__all__ = ['LOG_PRICE_LIMIT', 'MAX_CELLS', 'OHLCV_FIELDS', 'corr_factor', 'gbm', 'synthetic_log_prices', 'markov_chain',
-           'regime_switching_gbm', 'ohlcv']
+__all__ = ['LOG_PRICE_LIMIT', 'MAX_CELLS', 'OHLCV_FIELDS', 'BOOTSTRAP_METHODS', 'corr_factor', 'gbm', 'synthetic_log_prices',
+           'markov_chain', 'regime_switching_gbm', 'ohlcv', 'PriceModel', 'GBMModel', 'HestonModel',
+           'HistoricalPriceMotion', 'JohnsonSUModel']
 
-# %% ../nbs/12_synth.ipynb #0dea4a89
+# %% ../nbs/12_synth.ipynb #2bb87786
 import numpy as np
 import pandas as pd
 import torch
-from .core import InputError, input_error, check_int, check_float, torch_generator, np_generator
+from .core import (InputError, NotFittedError, input_error, check_int, check_float, check_choice, to_tensor, validate_log_prices,
+                       torch_generator, np_generator)
 
 # %% ../nbs/12_synth.ipynb #6b2d2a28
 def _vector(name:str, v, n:int|None) -> np.ndarray:
@@ -252,3 +254,215 @@ def ohlcv(
     vol = np.maximum(vol, 1e-9 * volume)
     cols = pd.MultiIndex.from_product([OHLCV_FIELDS, _tickers(tickers, n)], names=['field', 'ticker'])
     return pd.DataFrame(np.concatenate([open_, high, low, close, vol], axis=1), index=_calendar(n_steps, start, freq), columns=cols)
+
+# %% ../nbs/12_synth.ipynb #bf5d97d8
+def _log_series(x, name:str='log_prices', min_rows:int=3) -> np.ndarray:
+    "One asset's log-prices (a Series, a 1-D array or tensor, or a one-column table) as a finite float64 vector, or an `InputError`."
+    if isinstance(x, pd.Series): x = x.to_frame()
+    if not isinstance(x, pd.DataFrame):
+        x = to_tensor(x, name, dtype=torch.float64)
+        if x.ndim == 1: x = x[:, None]
+    t = validate_log_prices(x, name, min_rows=min_rows, dtype=torch.float64)
+    if t.shape[1] != 1:
+        raise input_error(name, f'a table with {t.shape[1]} columns', "one asset's log-prices: a Series or a one-column table",
+                          f'fit one model per asset, e.g. `.fit({name}.iloc[:, 0])`.')
+    return t[:, 0].numpy()
+
+def _check_sim(num_paths, time_steps, antithetic:bool=False) -> tuple[int, int]:
+    "Validated (num_paths, time_steps); at most `MAX_CELLS` random numbers; an even `num_paths` for antithetic pairs."
+    num_paths, time_steps = check_int('num_paths', num_paths, min=1), check_int('time_steps', time_steps, min=1)
+    if antithetic and num_paths % 2: raise input_error('num_paths', num_paths, 'an even number with antithetic=True', 'paths come in pairs (z, -z).')
+    _check_cells(num_paths * time_steps, 'num_paths x time_steps')
+    return num_paths, time_steps
+
+def _normals(shape:tuple, gen:torch.Generator, antithetic:bool) -> torch.Tensor:
+    "Standard normals of `shape` (steps, paths, ...); with `antithetic`, the second half of the paths is minus the first."
+    if not antithetic: return torch.randn(shape, generator=gen, dtype=torch.float64)
+    z = torch.randn((shape[0], shape[1] // 2) + tuple(shape[2:]), generator=gen, dtype=torch.float64)
+    return torch.cat([z, -z], 1)
+
+def _exact_start(paths:torch.Tensor, initial_price) -> torch.Tensor:
+    "`paths` with row 0 set to `initial_price` exactly (exp(log(p)) may differ from p in the last bit)."
+    paths[0] = initial_price
+    return paths
+
+class PriceModel:
+    "One asset's price process: `fit` it to log-prices, then `simulate_paths`; paths are prices shaped (time_steps + 1, num_paths), row 0 the start price."
+    _params = ()
+    def fit(self, log_prices): raise NotImplementedError
+    def simulate_paths(self, num_paths:int, time_steps:int, seed:int=0) -> torch.Tensor: raise NotImplementedError
+    def _need(self):
+        missing = [n for n in self._params if getattr(self, n) is None]
+        if missing: raise NotFittedError(f"{type(self).__name__} has no {', '.join(missing)}: pass them to the constructor or call `.fit(log_prices)` first.")
+    def _start(self, num_paths:int) -> torch.Tensor:
+        return torch.full((1, num_paths), math.log(self.initial_price), dtype=torch.float64)
+    def __repr__(self):
+        def f(v): return 'None' if v is None else f'{v:.6g}' if isinstance(v, (float, int)) else repr(v)
+        return f"{type(self).__name__}({', '.join(f'{n}={f(getattr(self, n))}' for n in ('initial_price',) + self._params)})"
+
+# %% ../nbs/12_synth.ipynb #a2f889fc
+class GBMModel(PriceModel):
+    "Geometric Brownian motion $dS = \\mu S\\,dt + \\sigma S\\,dW$; `drift` $\\mu$ and `volatility` $\\sigma$ per year when `dt = 1/252`."
+    _params = ('drift', 'volatility')
+    def __init__(self, initial_price:float=100., drift:float|None=None, volatility:float|None=None, dt:float=1/252):
+        self.initial_price = check_float('initial_price', initial_price, min=0, strict=True)
+        self.drift = None if drift is None else check_float('drift', drift)
+        self.volatility = None if volatility is None else check_float('volatility', volatility, min=0)
+        self.dt, self.stderr, self.loglik = check_float('dt', dt, min=0, strict=True), None, None
+
+    def fit(self, log_prices) -> 'GBMModel':
+        "Maximum-likelihood `drift` and `volatility` from one asset's log-prices; sets `stderr` and `loglik`."
+        r = np.diff(_log_series(log_prices))
+        n, m, s2 = len(r), r.mean(), r.var()
+        if s2 <= 0: raise input_error('log_prices', 'constant returns', 'returns that vary', 'a GBM needs a volatility > 0 to be fitted.')
+        self.volatility = math.sqrt(s2 / self.dt)
+        self.drift = m / self.dt + self.volatility**2 / 2
+        self.stderr = {'drift': math.sqrt((s2 + s2**2 / 2) / n) / self.dt, 'volatility': self.volatility / math.sqrt(2 * n)}
+        self.loglik = -n / 2 * (math.log(2 * math.pi * s2) + 1)
+        return self
+
+    def simulate_paths(self, num_paths:int, time_steps:int, seed:int=0, antithetic:bool=False) -> torch.Tensor:
+        "Exact GBM prices (time_steps + 1, num_paths); `antithetic` pairs each path with its mirror (-z)."
+        self._need(); num_paths, time_steps = _check_sim(num_paths, time_steps, antithetic)
+        _check_reach(np.array([self.drift]), np.array([self.volatility]), np.array([self.initial_price]), time_steps * self.dt)
+        z = _normals((time_steps, num_paths), torch_generator(seed), antithetic)
+        steps = (self.drift - self.volatility**2 / 2) * self.dt + self.volatility * math.sqrt(self.dt) * z
+        return _exact_start(torch.cat([self._start(num_paths), math.log(self.initial_price) + steps.cumsum(0)]).exp(), self.initial_price)
+
+# %% ../nbs/12_synth.ipynb #000d76b6
+class HestonModel(PriceModel):
+    "Heston stochastic volatility: variance `v0` reverting to `theta` at speed `kappa`, volatility of variance `sigma`, correlation `rho`, drift `mu`."
+    _params = ('v0', 'kappa', 'theta', 'sigma', 'rho', 'mu')
+    def __init__(self, initial_price:float=100., v0:float|None=None, kappa:float|None=None, theta:float|None=None,
+                 sigma:float|None=None, rho:float|None=None, mu:float=0., dt:float=1/252):
+        self.initial_price = check_float('initial_price', initial_price, min=0, strict=True)
+        chk = lambda n, v, **kw: None if v is None else check_float(n, v, **kw)
+        self.v0, self.kappa, self.theta = chk('v0', v0, min=0), chk('kappa', kappa, min=0), chk('theta', theta, min=0)
+        self.sigma, self.rho, self.mu = chk('sigma', sigma, min=0), chk('rho', rho, min=-1, max=1), check_float('mu', mu)
+        self.dt = check_float('dt', dt, min=0, strict=True)
+
+    @property
+    def feller(self) -> bool:
+        "Whether $2\\kappa\\theta > \\sigma^2$: the exact variance then never reaches zero."
+        self._need(); return 2 * self.kappa * self.theta > self.sigma**2
+
+    def simulate_paths(self, num_paths:int, time_steps:int, seed:int=0, antithetic:bool=False,
+                       return_variance:bool=False) -> torch.Tensor|tuple[torch.Tensor, torch.Tensor]:
+        "Prices (time_steps + 1, num_paths) by full-truncation Euler; with `return_variance`, also the variances $v^+$ used."
+        self._need(); num_paths, time_steps = _check_sim(num_paths, time_steps, antithetic)
+        vbar = max(self.v0, self.theta) + 6 * self.sigma * math.sqrt(max(self.v0, self.theta) / max(self.kappa, 1e-12))
+        _check_reach(np.array([self.mu]), np.array([math.sqrt(vbar)]), np.array([self.initial_price]), time_steps * self.dt)
+        gen, sq, c = torch_generator(seed), math.sqrt(self.dt), math.sqrt(1 - self.rho**2)
+        x = torch.empty((time_steps + 1, num_paths), dtype=torch.float64); x[0] = math.log(self.initial_price)
+        vp = torch.empty_like(x); v = torch.full((num_paths,), self.v0, dtype=torch.float64)
+        for t in range(time_steps):                                   # the recursion in time; each step is vectorised over paths
+            z = _normals((1, num_paths, 2), gen, antithetic)[0]           # drawn step by step: memory O(num_paths)
+            vp[t] = v.clamp(min=0.)
+            sv = vp[t].sqrt() * sq
+            x[t + 1] = x[t] + (self.mu - vp[t] / 2) * self.dt + sv * z[:, 0]
+            v = v + self.kappa * (self.theta - vp[t]) * self.dt + self.sigma * sv * (self.rho * z[:, 0] + c * z[:, 1])
+        vp[-1] = v.clamp(min=0.)
+        p = _exact_start(x.exp(), self.initial_price)
+        return (p, vp) if return_variance else p
+
+    def fit(self, log_prices, variance) -> 'HestonModel':
+        "`kappa`, `theta`, `sigma`, `rho`, `mu` and `v0` from one asset's log-prices and a variance path of the same dates (per year)."
+        x = _log_series(log_prices)
+        if variance is None:
+            raise input_error('variance', None, 'a variance path beside the log-prices',
+                              'the variance of the Heston model is not seen in prices: pass e.g. (VIX / 100) ** 2 or a realised variance.')
+        v = to_tensor(variance.to_numpy() if isinstance(variance, (pd.Series, pd.DataFrame)) else variance, 'variance', dtype=torch.float64).reshape(-1).numpy()
+        if len(v) != len(x): raise input_error('variance', f'{len(v)} values', f'one value per row of log_prices ({len(x)})')
+        if isinstance(variance, pd.Series) and isinstance(log_prices, pd.Series) and not variance.index.equals(log_prices.index):
+            raise input_error('variance', 'a different index', 'the dates of log_prices', 'align them first, e.g. `variance.reindex(log_prices.index)`.')
+        if not np.isfinite(v).all() or (v <= 0).any():
+            i = int(np.argmax(~np.isfinite(v) | (v <= 0)))
+            raise input_error('variance', v[i], 'finite variances > 0 on every row', f'row {i} is not; fill or drop it.')
+        dt, vt, dv, r = self.dt, v[:-1], np.diff(v), np.diff(x)
+        X = np.column_stack([np.sqrt(dt / vt), -np.sqrt(vt * dt)])
+        y = dv / np.sqrt(vt * dt)
+        (ktheta, kappa), *_ = np.linalg.lstsq(X, y, rcond=None)
+        if kappa <= 0: raise input_error('variance', 'a variance path that does not mean-revert', 'a mean-reverting variance', f'the fitted kappa is {kappa:.3g} <= 0.')
+        e2 = y - X @ np.array([ktheta, kappa])
+        self.mu = float(np.mean(r + vt * dt / 2) / dt)
+        e1 = (r - (self.mu - vt / 2) * dt) / np.sqrt(vt * dt)
+        self.kappa, self.theta, self.sigma = float(kappa), float(ktheta / kappa), float(e2.std())
+        self.rho, self.v0 = float(np.corrcoef(e1, e2)[0, 1]), float(v[0])
+        return self
+
+# %% ../nbs/12_synth.ipynb #535eefbb
+BOOTSTRAP_METHODS = ('stationary', 'moving', 'circular')
+
+def _block_indices(n_obs:int, time_steps:int, num_paths:int, block:int, method:str, gen:torch.Generator) -> torch.Tensor:
+    "Row indices (time_steps, num_paths) into `n_obs` historical returns, drawn in blocks of mean length `block`."
+    t = torch.arange(time_steps)[:, None]
+    if method == 'stationary': new = torch.rand((time_steps, num_paths), generator=gen, dtype=torch.float64) < 1 / block
+    else: new = (t % block == 0).expand(time_steps, num_paths)
+    new = new.clone(); new[0] = True
+    first = torch.where(new, t, torch.zeros_like(t)).cummax(0).values             # row where the current block began
+    high = n_obs - block + 1 if method == 'moving' else n_obs
+    starts = torch.randint(0, high, (time_steps, num_paths), generator=gen)
+    return (starts.gather(0, first) + t - first) % n_obs
+
+class HistoricalPriceMotion(PriceModel):
+    "Paths that replay blocks of the fitted log returns (block bootstrap); one asset, or several drawn on the same days."
+    _params = ('block', 'method')
+    def __init__(self, initial_price=100., historical_prices=None, block:int=1, method:str='stationary'):
+        ip = np.atleast_1d(np.asarray(initial_price, dtype=np.float64)) if isinstance(initial_price, (list, tuple, np.ndarray)) else None
+        self.initial_price = check_float('initial_price', initial_price, min=0, strict=True) if ip is None else _vector('initial_price', ip, None)
+        if ip is not None and (ip <= 0).any(): raise input_error('initial_price', ip.tolist(), 'start prices > 0')
+        self.block, self.method = check_int('block', block, min=1), check_choice('method', method, BOOTSTRAP_METHODS)
+        self.changes = None
+        if historical_prices is not None: self.fit(historical_prices)
+
+    def fit(self, historical_prices) -> 'HistoricalPriceMotion':
+        "Keep the log returns of `historical_prices` (log-prices of one asset, or a table of several) to resample."
+        x = historical_prices.to_frame() if isinstance(historical_prices, pd.Series) else historical_prices
+        if not isinstance(x, pd.DataFrame):
+            x = to_tensor(x, 'historical_prices', dtype=torch.float64)
+            if x.ndim == 1: x = x[:, None]
+        t = validate_log_prices(x, 'historical_prices', min_rows=2, dtype=torch.float64)
+        if self.block > t.shape[0] - 1:
+            raise input_error('block', self.block, f'at most the number of returns ({t.shape[0] - 1})', 'use a shorter block or a longer history.')
+        n = np.size(self.initial_price)
+        if n > 1 and n != t.shape[1]: raise input_error('initial_price', self.initial_price.tolist(), f'one number or {t.shape[1]} (one per asset)')
+        self.changes = t.diff(dim=0)
+        return self
+
+    def simulate_paths(self, num_paths:int, time_steps:int, seed:int=0) -> torch.Tensor:
+        "Prices (time_steps + 1, num_paths) for one asset, (time_steps + 1, num_paths, N) for N assets."
+        if self.changes is None: raise NotFittedError('HistoricalPriceMotion has no history: pass `historical_prices` or call `.fit(log_prices)` first.')
+        num_paths, time_steps = _check_sim(num_paths, time_steps)
+        _check_cells(num_paths * time_steps * self.changes.shape[1], 'num_paths x time_steps x assets')
+        idx = _block_indices(len(self.changes), time_steps, num_paths, self.block, self.method, torch_generator(seed))
+        steps = self.changes[idx]                                                       # (time_steps, num_paths, N)
+        x0 = torch.as_tensor(np.log(self.initial_price), dtype=torch.float64).expand(1, num_paths, steps.shape[-1])
+        x = _exact_start(torch.cat([x0, x0 + steps.cumsum(0)]).exp(), torch.as_tensor(self.initial_price, dtype=torch.float64))
+        return x[..., 0] if self.changes.shape[1] == 1 else x
+
+# %% ../nbs/12_synth.ipynb #3359582b
+class JohnsonSUModel(PriceModel):
+    "Independent log returns per step from Johnson's SU law (scipy's `johnsonsu(a, b, loc, scale)`): skewed and fat-tailed."
+    _params = ('a', 'b', 'loc', 'scale')
+    def __init__(self, initial_price:float=100., a:float|None=None, b:float|None=None, loc:float|None=None, scale:float|None=None):
+        self.initial_price = check_float('initial_price', initial_price, min=0, strict=True)
+        chk = lambda n, v, **kw: None if v is None else check_float(n, v, **kw)
+        self.a, self.b, self.loc, self.scale = chk('a', a), chk('b', b, min=0, strict=True), chk('loc', loc), chk('scale', scale, min=0, strict=True)
+
+    def fit(self, log_prices) -> 'JohnsonSUModel':
+        "Maximum-likelihood parameters of the log returns of one asset's log-prices (scipy)."
+        r = np.diff(_log_series(log_prices, min_rows=20))
+        if r.std() == 0: raise input_error('log_prices', 'constant returns', 'returns that vary')
+        from scipy.stats import johnsonsu                                       # imported on first use: scipy is slow to load
+        self.a, self.b, self.loc, self.scale = map(float, johnsonsu.fit(r))
+        return self
+
+    def simulate_paths(self, num_paths:int, time_steps:int, seed:int=0) -> torch.Tensor:
+        "Prices (time_steps + 1, num_paths) from cumulated Johnson SU log returns."
+        self._need(); num_paths, time_steps = _check_sim(num_paths, time_steps)
+        z = torch.randn((time_steps, num_paths), generator=torch_generator(seed), dtype=torch.float64)
+        steps = self.loc + self.scale * torch.sinh((z - self.a) / self.b)
+        x = torch.cat([self._start(num_paths), math.log(self.initial_price) + steps.cumsum(0)])
+        if not torch.isfinite(x).all() or x.abs().max() > LOG_PRICE_LIMIT:
+            raise input_error('scale', self.scale, 'a scale whose cumulated returns stay within float64 prices', 'use fewer time_steps or a smaller scale.')
+        return _exact_start(x.exp(), self.initial_price)

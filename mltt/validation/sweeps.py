@@ -21,15 +21,22 @@ from ..allocation.backtesting import backtest
 from ..report import measures as M
 from ..report.measures import _check_dates
 from .causality import _model_out
+from ..runner import run_jobs
 
 # %% ../../nbs/74_sweeps.ipynb #2db095cd
 _SWEEP_COLUMNS = ('sharpe', 'annual_return', 'annual_volatility', 'max_drawdown', 'turnover')
+
+def _sweep_job(params:dict, allocator_cls, info, T:int) -> torch.Tensor:
+    "The weights of one parameter set (a job of `run_jobs`)."
+    return _model_out(allocator_cls(**params), info, T)
 
 def sweep(
     allocator_cls:Callable, # Allocator class (or factory) taking the grid's parameters as keyword arguments
     grid:dict, # {parameter: list of values}; every combination is tried
     prices, # Log-prices (T, N): DataFrame, array or tensor
     prediction_info=None, # What the models see instead of the prices (T, ...)
+    n_jobs:int|None=None, # Compute the models' weights in parallel on this many workers (`mltt.runner.run_jobs`); None: in this process
+    backend:str|None=None, # 'serial', 'loky', 'dask' or 'ray' (None: joblib's active configuration)
     **backtest_kwargs, # Passed to `mltt.allocation.backtesting.backtest` (commission, rebalance, ...)
 ) -> pd.DataFrame:
     "Backtest every combination of `grid` in one batched call; a DataFrame of metrics per parameter set."
@@ -49,7 +56,10 @@ def sweep(
     p = validate_log_prices(p, 'prices', labels=labels)
     info = p if prediction_info is None else to_tensor(prediction_info, 'prediction_info')
     models = [allocator_cls(**pt) for pt in points]
-    W = torch.stack([_model_out(m, info, p.shape[0]).to(p.dtype) for m in models])
+    if n_jobs is None and backend is None: outs = [_model_out(m, info, p.shape[0]) for m in models]
+    else: outs = run_jobs(_sweep_job, [{'params': pt} for pt in points], shared=dict(allocator_cls=allocator_cls, info=info, T=p.shape[0]),
+                          n_jobs=n_jobs, backend=backend, progress=False).results
+    W = torch.stack([w.to(p.dtype) for w in outs])
     backtest_kwargs.setdefault('max_leverage', max(getattr(m, 'max_leverage', 1.0) for m in models))
     res = backtest(W, p, **backtest_kwargs)
     active = (W.abs().sum(-1) > 0).to(torch.int8)

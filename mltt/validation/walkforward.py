@@ -24,6 +24,7 @@ with warnings.catch_warnings():   # in Jupyter without ipywidgets, tqdm.auto war
 from ..core import (InputError, Labels, NotFittedError, input_error,
                        unpack, to_tensor, validate_log_prices)
 from ..cache import fingerprint
+from ..runner import run_jobs
 from ..allocation.base import CapitalAllocator, _check_input, _inner
 from ..allocation.backtesting import backtest
 from .causality import _model_out
@@ -156,10 +157,13 @@ class WalkForwardAllocator(CapitalAllocator):
                  fit_fn:Callable|None=None, # Trainer called as fit_fn(model, x_train, **fit_kwargs) instead of model.fit (e.g. mltt.nn.fit)
                  fit_kwargs:dict|None=None, # Extra arguments of `fit`
                  progress:bool=True, # Show a progress bar over the periods while fitting
+                 n_jobs:int|None=None, # Train the periods in parallel on this many workers (see `mltt.runner.run_jobs`); None: one after the other
+                 backend:str|None=None, # 'serial', 'loky', 'dask' or 'ray' for the parallel training (None: joblib's active configuration)
                 ):
         if isinstance(cv, str) or not hasattr(cv, 'split'):
             raise input_error('cv', cv, 'a splitter with split(X)', 'e.g. WalkForward(63, 504), or WalkForward(1, 4, freq="QS") for calendar quarters.')
         self.allocator, self.cv, self.fit_fn, self.fit_kwargs, self.progress = allocator, cv, fit_fn, dict(fit_kwargs or {}), progress
+        self.n_jobs, self.backend = n_jobs, backend
         self.models, self.histories, self.splits, self.n_fits, self._done = [], [], [], 0, {}
 
     @property
@@ -182,9 +186,11 @@ class WalkForwardAllocator(CapitalAllocator):
         splits = [(np.asarray(a), np.asarray(b)) for a, b in self.cv.split(pd.DataFrame(index=index) if index is not None else np.empty((len(t), 0)))]
         _check_walk_splits(splits, len(t))
         done, self._done, self.models, self.histories, self.n_fits = self._done, {}, [], [], 0
-        for train, test in tqdm(splits, desc='walk-forward', disable=not self.progress or self.one_pass, leave=False):
-            model, h = _period_model(self, done, _rows(x, t, train), None if p is None else _rows(prices, p, train))
-            self.models.append(model); self.histories.append(h)
+        if (self.n_jobs is not None or self.backend is not None) and not self.one_pass: _fit_parallel(self, done, x, t, prices, p, splits)
+        else:
+            for train, test in tqdm(splits, desc='walk-forward', disable=not self.progress or self.one_pass, leave=False):
+                model, h = _period_model(self, done, _rows(x, t, train), None if p is None else _rows(prices, p, train))
+                self.models.append(model); self.histories.append(h)
         self.splits = splits
         _set_periods(self, splits, index, t)
         return self
@@ -206,6 +212,26 @@ class WalkForwardAllocator(CapitalAllocator):
         "Weights for an undated tensor `x` (rows mapped by number; call the allocator on a DataFrame to map by date)."
         t, labels = unpack(x, 'x')
         return self._predict(t, labels)
+
+# %% ../../nbs/72_walkforward.ipynb #60988ecc
+def _fold_job(x_train, p_train, allocator, trained:bool, fit_kwargs:dict, fit_fn):
+    "A new model of `allocator`, trained on one period's rows: (model, history, whether it was fitted). One job of `run_jobs`."
+    model = _fold_model(allocator, trained)
+    fitted, h = _fit(model, x_train, p_train, fit_kwargs, fit_fn)
+    return model, h, fitted
+
+def _fit_parallel(wfa, done:dict, x, t, prices, p, splits):
+    "Train the periods whose training rows are new as parallel jobs (seeded by their rows), then keep one model per period."
+    data = [(_rows(x, t, tr), None if p is None else _rows(prices, p, tr)) for tr, _ in splits]
+    keys = [fingerprint(d) for d in data]
+    new = list(dict.fromkeys(k for k in keys if k not in done))
+    first = {k: keys.index(k) for k in new}
+    res = run_jobs(_fold_job, [{'x_train': data[first[k]][0], 'p_train': data[first[k]][1]} for k in new],
+                   shared=dict(allocator=wfa.allocator, trained=wfa.fit_fn is not None, fit_kwargs=wfa.fit_kwargs, fit_fn=wfa.fit_fn),
+                   n_jobs=wfa.n_jobs, backend=wfa.backend, progress=wfa.progress)
+    for k, (model, h, fitted) in zip(new, res.results): done[k] = (model, h); wfa.n_fits += fitted
+    for k in keys:
+        wfa._done[k] = done[k]; wfa.models.append(done[k][0]); wfa.histories.append(done[k][1])
 
 # %% ../../nbs/72_walkforward.ipynb #dd4cf267
 def _fit_inputs(wfa, x, prices):
@@ -271,6 +297,8 @@ def walk_forward(
     fit_kwargs:dict|None=None, # Extra arguments of `fit`
     fit_fn:Callable|None=None, # Trainer called as fit_fn(model, x_train, **fit_kwargs) instead of model.fit (e.g. mltt.nn.fit)
     progress:bool=True, # Show a tqdm progress bar
+    n_jobs:int|None=None, # Train the periods in parallel on this many workers (`mltt.runner.run_jobs`); None: one after the other
+    backend:str|None=None, # 'serial', 'loky', 'dask' or 'ray' for the parallel training (None: joblib's active configuration)
     **backtest_kwargs, # Passed to `mltt.allocation.backtesting.backtest` (commission, rebalance, ...)
 ) -> WalkForwardResult:
     "Fit a model per period on the rows before it, predict the period, stitch the weights and backtest them once."
@@ -278,7 +306,7 @@ def walk_forward(
     _check_dates(labels.index, 'prices')
     p = validate_log_prices(p, 'prices', labels=labels)
     wfa = allocator if isinstance(allocator, WalkForwardAllocator) and cv is None and test_size is None else \
-        WalkForwardAllocator(allocator, _default_cv(cv, train_size, test_size, expand_train, purged_size, freq, start), fit_fn, fit_kwargs, progress)
+        WalkForwardAllocator(allocator, _default_cv(cv, train_size, test_size, expand_train, purged_size, freq, start), fit_fn, fit_kwargs, progress, n_jobs, backend)
     info = prices if prediction_info is None else prediction_info
     wfa.fit(info, prices=None if prediction_info is None else prices)
     t, lab = unpack(info, 'prediction_info')
@@ -299,6 +327,12 @@ def _default_cv(cv, train_size, test_size, expand_train, purged_size, freq, star
     return WalkForward(test_size, train_size, expand_train=expand_train, reduce_test=True, purged_size=purged_size, freq=freq, start=start)
 
 # %% ../../nbs/72_walkforward.ipynb #0501edeb
+def _cpcv_job(train, end:int, allocator, trained:bool, info, p, fit_kwargs:dict, fit_fn):
+    "One fold of combinatorial purged CV: a model trained on `train` rows, its weights for rows < `end`, and its leverage."
+    model = _fold_model(allocator, trained)
+    _fit(model, info[torch.as_tensor(train)], None if p is None else p[torch.as_tensor(train)], fit_kwargs, fit_fn)
+    return _model_out(model, info[:end], end), getattr(model, 'max_leverage', 1.0)
+
 def cpcv_backtest(
     allocator, # Allocator (with or without `fit`), or a factory returning one
     prices, # Log-prices (T, N): DataFrame, array or tensor
@@ -307,6 +341,8 @@ def cpcv_backtest(
     fit_kwargs:dict|None=None, # Extra arguments of `fit`
     fit_fn:Callable|None=None, # Trainer called as fit_fn(model, x_train, **fit_kwargs) instead of model.fit
     progress:bool=True, # Show a tqdm progress bar
+    n_jobs:int|None=None, # Train the folds in parallel on this many workers (`mltt.runner.run_jobs`); None: one after the other
+    backend:str|None=None, # 'serial', 'loky', 'dask' or 'ray' for the parallel training (None: joblib's active configuration)
     **backtest_kwargs, # Passed to `mltt.allocation.backtesting.backtest`
 ):
     "Backtest every path of combinatorial purged cross-validation in one batched call (batch = paths)."
@@ -319,13 +355,18 @@ def cpcv_backtest(
     T, N = p.shape
     path_of = cv.get_path_ids()
     W, lev = torch.zeros(cv.n_test_paths, T, N, dtype=p.dtype, device=p.device), 1.0
-    for i, (train, tests) in enumerate(tqdm(list(cv.split_folds(np.empty((T, 0)))), desc='cpcv', disable=not progress)):
-        model = _fold_model(allocator, fit_fn is not None)
-        _fit(model, info[torch.as_tensor(train)], None if prediction_info is None else p[torch.as_tensor(train)], fit_kwargs or {}, fit_fn)
-        end = int(max(t.max() for t in tests)) + 1
-        w = _model_out(model, info[:end], end).to(p.dtype)
+    folds = list(cv.split_folds(np.empty((T, 0))))
+    ends = [int(max(t.max() for t in tests)) + 1 for _, tests in folds]
+    if n_jobs is not None or backend is not None:
+        jobs = [{'train': np.asarray(train), 'end': e} for (train, _), e in zip(folds, ends)]
+        outs = run_jobs(_cpcv_job, jobs, shared=dict(allocator=allocator, trained=fit_fn is not None, info=info,
+                        p=None if prediction_info is None else p, fit_kwargs=fit_kwargs or {}, fit_fn=fit_fn), n_jobs=n_jobs, backend=backend, progress=progress).results
+    else: outs = (_cpcv_job(train, e, allocator, fit_fn is not None, info, None if prediction_info is None else p, fit_kwargs or {}, fit_fn)
+                  for (train, _), e in zip(tqdm(folds, desc='cpcv', disable=not progress), ends))
+    for i, ((train, tests), (w, lev_i)) in enumerate(zip(folds, outs)):
+        w = w.to(p.dtype)
         if w.shape[1] != N: raise InputError(f"The model returned {w.shape[1]} columns of weights for {N} assets. Fix: one weight per asset.")
         for j, rows in enumerate(tests): W[path_of[i, j], torch.as_tensor(rows)] = w[torch.as_tensor(rows)]
-        lev = max(lev, getattr(model, 'max_leverage', 1.0))
+        lev = max(lev, lev_i)
     backtest_kwargs.setdefault('max_leverage', lev)
     return backtest(W, p, **backtest_kwargs)
