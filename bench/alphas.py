@@ -1,4 +1,4 @@
-"""Benchmark of `mltt.alphas.alpha101`: all 101 alphas of Kakushadze (2016) on one panel.
+"""Benchmark of `mltt.alphas.registry.alpha101`: all 101 alphas of Kakushadze (2016) on one panel.
 
 1. T=2500 days x N=500 stocks, float32 inputs (open, high, low, close, volume, vwap, cap, a synthetic industry map),
    one CPU thread: the minimum over `--repeats` runs of `alpha101(data)` (all 101 alphas in one pass, shared
@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from mltt.alphas.alpha101 import ALPHA101, alpha101
+from mltt.alphas.registry import ALPHA101, alpha101
 from mltt.alphas.language import evaluate
 
 def panel(T:int, N:int, seed:int=0):
