@@ -34,7 +34,7 @@ def train(width, lr, steps, seed):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--jobs', type=int, default=64); ap.add_argument('--workers', type=int, default=2)
-    ap.add_argument('--steps', type=int, default=250, help='Adam steps per training')
+    ap.add_argument('--steps', type=int, default=600, help='Adam steps per training')
     a = ap.parse_args()
     configs = [dict(width=64, lr=1e-3 * (1 + i % 4), steps=a.steps, job=i) for i in range(a.jobs)]
     fn = lambda width, lr, steps, job, seed: train(width, lr, steps, seed)
