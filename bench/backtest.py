@@ -14,19 +14,21 @@ vectorbt's, batched >= 10x faster than the loop.
 vectorbt's time is `from_orders` plus `total_return()` (weights in, total return out, as for mltt, whose time
 covers the whole equity curve); the time of `from_orders` alone is printed too.
 
-Why the batched target is out of reach on a CPU (the output repeats this arithmetic with this machine's figures): a
-batched call runs the same kernel as a single call, with the same passes over every element (it is even a little
-cheaper per element, as the prices' growth factors are shared); all it saves is the fixed cost of each call
-(argument checks, schedule, result assembly, op dispatch). So the speed-up is
-    (fixed + compute) / compute    per strategy,
-with, for T=2520 x N=50 on one core of a quiet machine, fixed ~0.4 ms and compute ~0.8 ms: 1.5-2x. 10x needs
-compute <= fixed/9 ~ 0.05-0.1 ms for 126,000 elements, < 1 ns per element: about the time of ONE streaming read of
-the batch from memory (258 MB in float64; measured below as `sum()` of the batch). The kernel makes at least six
-passes per element (h*g, two row sums, the w - x/G update, abs, the turnover sum), each a separate PyTorch op on a
-CPU (eager ops are not fused), so it cannot get near one read. Only a fused, compiled kernel (one pass per element)
-could, at the price of a compiler at run time and a second code path for autograd; mltt stays in eager PyTorch. On
-a GPU the fixed cost of a call (kernel launches, host synchronisation) dwarfs the compute of one small backtest and
-the batch is read at hundreds of GB/s, so the 10x target is for `--device cuda`.
+The fused kernel (`mltt._kernels.portfolio`, a C99 loop compiled on first use, chosen automatically on the CPU for
+float64/float32 without autograd): its time alone on the T x N case, against
+  (a) the torch kernel (`kernel_mode("torch")`), the fallback, on the same inputs,
+  (b) vectorbt's `from_orders` (target >= 100x, for the whole `backtest` call too),
+  (c) the read-once floor: one streaming pass over the weights, `w.sum()` (target: the kernel within 2x). As the
+      weights (20 MB) fit in this machine's L3 cache, repeated `w.sum()` is a cache-hot figure; the kernel must also
+      read the prices (another 20 MB, so 40 MB do not fit) and take an `exp` of every price change. So a second,
+      cold floor is printed: one pass over weights AND prices after evicting the cache, and the kernel timed cold
+      the same way.
+
+Why batching saves little on a CPU: a batched call runs the same kernel as a single call, with the same passes over
+every element; all it saves is the fixed cost of each call (argument checks, schedule, result assembly, op
+dispatch), so the speed-up is (fixed + compute) / compute per strategy. With the fused kernel the compute is close
+to the cost of reading the batch, and the fixed cost of a `backtest` call dominates small strategies. The output
+repeats this arithmetic with this machine's figures.
 
 Usage (from the repository root):
     OMP_NUM_THREADS=1 .venv/bin/python bench/backtest.py                 # CPU, float64
@@ -40,6 +42,7 @@ import numpy as np
 import torch
 from mltt.allocation.backtesting import backtest
 from mltt.cache import cache_mode
+from mltt._kernels.portfolio import daily, fused_kernel_info, kernel_mode
 
 
 def make_data(T, N, seed=0, K=None):
@@ -70,6 +73,16 @@ def timeit(fn, repeat, sync=lambda: None):
     ts, cs = [], []
     for _ in range(repeat):
         c0, t0 = time.process_time(), time.perf_counter(); fn(); sync()
+        ts.append(time.perf_counter() - t0); cs.append(time.process_time() - c0)
+    return statistics.median(ts), min(ts), max(ts), statistics.median(cs)
+
+
+def timeit_cold(fn, repeat, flush):
+    "Like `timeit`, each run after `flush()` (untimed) has evicted the inputs from the CPU caches."
+    fn()
+    ts, cs = [], []
+    for _ in range(repeat):
+        flush(); c0, t0 = time.process_time(), time.perf_counter(); fn()
         ts.append(time.perf_counter() - t0); cs.append(time.process_time() - c0)
     return statistics.median(ts), min(ts), max(ts), statistics.median(cs)
 
@@ -127,18 +140,47 @@ def main(argv=None):
     print("(wall-clock medians decide the targets; CPU time is less disturbed by other processes on a shared machine)")
 
     # 1. one big backtest
+    info = fused_kernel_info()
+    print(f"fused kernel: {'available' if info['available'] else 'UNAVAILABLE (' + str(info['reason']) + ')'}"
+          f" (built or loaded in {info['seconds']:.2f} s{', ' + info['path'] if info['path'] else ''})")
     logp, w = make_data(a.T, a.N)
     wt, pt = torch.tensor(w, dtype=dtype, device=dev), torch.tensor(logp, dtype=dtype, device=dev)
     res = backtest(wt, pt, commission=fee); sync()
     ref = numpy_backtest(w, logp, fee)
     err = np.abs(res.log_returns.double().cpu().numpy() - ref).max()
     t_mltt = timeit(lambda: backtest(wt, pt, commission=fee), a.repeat, sync)
+    with kernel_mode('torch'):
+        t_mltt_torch = timeit(lambda: backtest(wt, pt, commission=fee), a.repeat, sync)
+        res_torch = backtest(wt, pt, commission=fee)
     t_np = timeit(lambda: numpy_backtest(w, logp, fee), a.repeat)
     tr_mltt = float(torch.expm1(res.log_equity[-1]))
     print(f"\n[1] T={a.T} x N={a.N}, daily rebalancing, commission={fee}")
-    print(fmt("mltt backtest", t_mltt)); print(fmt("numpy reference", t_np) + f"   max |log-return diff| = {err:.2e}")
+    print(fmt("mltt backtest", t_mltt) + f"   (kernel: {'fused' if info['available'] and dev.type == 'cpu' else 'torch'})")
+    print(fmt("  same, torch kernel", t_mltt_torch) + f"   max |log-return diff| fused vs torch = "
+          f"{float((res.log_returns - res_torch.log_returns).abs().max()):.2e}")
+    print(fmt("numpy reference", t_np) + f"   max |log-return diff| = {err:.2e}")
     ratio_np = t_mltt[0] / t_np[0]
     print(f"  mltt / numpy = {ratio_np:.2f}x wall, {t_mltt[3] / t_np[3]:.2f}x CPU   (target <= 1.5x: {'OK' if ratio_np <= 1.5 else 'MISSED'})")
+    # the kernel alone, against the read-once floor
+    w3 = wt.reshape(1, *wt.shape)
+    t_kf = None
+    if info['available'] and dev.type == 'cpu':
+        with kernel_mode('fused'): t_kf = timeit(lambda: daily(w3, pt, 0.0), a.repeat)
+    with kernel_mode('torch'): t_kt = timeit(lambda: daily(w3, pt, 0.0), a.repeat, sync)
+    t_floor = timeit(lambda: wt.sum(), max(a.repeat, 15), sync)
+    print(fmt("torch kernel", t_kt))
+    if t_kf is not None:
+        print(fmt("fused kernel", t_kf) + f"   {t_kt[1] / t_kf[1]:.1f}x faster than the torch kernel (fastest runs)")
+    print(fmt("floor: w.sum()", t_floor) + f"   ({wt.numel() * wt.element_size() / 1e6:.0f} MB, cache-hot)")
+    if t_kf is not None:
+        r_hot = t_kf[1] / t_floor[1]
+        print(f"  fused kernel / floor = {r_hot:.1f}x (fastest runs; target <= 2x: {'OK' if r_hot <= 2 else 'MISSED'})")
+        junk = torch.ones(64 << 20 >> 3, dtype=torch.float64)      # 64 MB: more than the L3 cache
+        flush = lambda: junk.add_(1.0)
+        t_cf = timeit_cold(lambda: (wt.sum(), pt.sum()), max(a.repeat, 15), flush)
+        with kernel_mode('fused'): t_kc = timeit_cold(lambda: daily(w3, pt, 0.0), max(a.repeat, 15), flush)
+        print(fmt("cold floor: w+p sum", t_cf) + "   (weights and prices, caches evicted before each run)")
+        print(fmt("fused kernel, cold", t_kc) + f"   / cold floor = {t_kc[1] / t_cf[1]:.1f}x (fastest runs)")
     if not a.skip_vbt:
         v, why = run_vectorbt(logp, w, fee, a.vbt_repeat, a.vbt_python)
         if v is None: print(f"  vectorbt: skipped ({why}); pass --vbt-python to a venv that has it")
@@ -148,6 +190,8 @@ def main(argv=None):
             print(fmt("vectorbt", v["t"]) + f"   (from_orders alone: median {v['t_sim'] * 1e3:.1f} ms)")
             print(f"  speed-up vs vectorbt = {speed:.0f}x wall, {v['t'][3] / t_mltt[3]:.0f}x CPU   (target >= 100x: {'OK' if speed >= 100 else 'MISSED'});"
                   f" vs from_orders alone {v['t_sim'] / t_mltt[0]:.0f}x wall")
+            if t_kf is not None:
+                print(f"  fused kernel vs vectorbt from_orders alone = {v['t_sim'] / t_kf[0]:.0f}x wall (medians)")
             print(f"  total return: mltt {tr_mltt:.6f}, vectorbt {v['total_return']:.6f}, relative difference {rel:.2e}"
                   f"   (target <= 1e-3: {'OK' if rel <= 1e-3 else 'MISSED'})")
     del wt, pt, res
@@ -169,7 +213,7 @@ def main(argv=None):
     print(f"  per strategy (fastest runs): {t_l[1] / a.K * 1e3:.2f} ms alone = {per_call * 1e3:.2f} ms fixed cost + {t_b[1] / a.K * 1e3:.2f} ms "
           f"compute ({ns(t_b[1]):.1f} ns per element; one read of the batch: {ns(t_read[1]):.2f} ns per element)")
     print(f"  batching saves at most the fixed cost; 10x would need the batched call to take {ns(t_l[1] / 10):.2f} ns per element,"
-          f" {t_l[1] / 10 / t_read[1]:.1f} times one read of the batch, for a kernel of >= 6 unfused passes per element")
+          f" {t_l[1] / 10 / t_read[1]:.1f} times one read of the batch")
 
 
 if __name__ == "__main__":
