@@ -4,12 +4,16 @@
 
 # %% ../../nbs/06_kernels_portfolio.ipynb #fcf52679
 from __future__ import annotations
-import math
+import ctypes, hashlib, logging, math, os, shutil, subprocess, tempfile, threading, time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 import torch
+from ..core import MLTTError, check_choice
 from .stats import mean_std
 
 # %% auto #0
-__all__ = ['book_growth', 'trades', 'daily', 'net_returns', 'sharpe_grad', 'scheduled', 'banded']
+__all__ = ['book_growth', 'trades', 'fused_kernel_info', 'kernel_mode', 'daily', 'net_returns', 'sharpe_grad', 'scheduled',
+           'banded']
 
 # %% ../../nbs/06_kernels_portfolio.ipynb #32df5098
 def book_growth(
@@ -33,8 +37,8 @@ def trades(
 
 _BLOCK = 1 << 16  # elements per block of rows on CPU (512 KiB in float64)
 
-def daily(w, p, rc, block=_BLOCK):
-    "Rebalance every period: gross log returns, turnover, held weights for rows 1..T-1, and input statistics."
+def _daily_torch(w, p, rc, block=_BLOCK):
+    "The torch kernel of `daily` (any device, dtype, autograd). Rebalance every period: gross log returns, turnover, held weights for rows 1..T-1, and input statistics."
     B, T, N = w.shape
     tb = T if w.is_cuda else max(1, block // N)               # rows per block
     bb = B if w.is_cuda else max(1, block // (tb * N))        # strategies per block
@@ -54,6 +58,202 @@ def daily(w, p, rc, block=_BLOCK):
         gross.append(torch.cat(gs)); trade.append(torch.cat(ts))
     stats = torch.stack(lev).amax(), torch.stack(pmax).amax(), torch.stack(psum).sum()
     return torch.cat(gross, -1), torch.cat(trade, -1), w[:, :-1], stats
+
+# %% ../../nbs/06_kernels_portfolio.ipynb #7a05b211
+_C_SOURCE = r'''
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+/* exp for |x| <= 700 in a form the compiler vectorises: x = k ln2 + r, |r| <= ln2/2, exp(r) by its Taylor
+   series to degree 13 (truncation < 1e-17), times 2^k built from the exponent bits. */
+static inline double vexp(double x) {
+    const double magic = 6755399441055744.0;                  /* 1.5 * 2^52: adding it rounds to an integer */
+    double t = x * 1.4426950408889634 + magic, k = t - magic;
+    double r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
+    double q = 1.0 / 6227020800.0;
+    q = q * r + 1.0 / 479001600.0; q = q * r + 1.0 / 39916800.0; q = q * r + 1.0 / 3628800.0;
+    q = q * r + 1.0 / 362880.0; q = q * r + 1.0 / 40320.0; q = q * r + 1.0 / 5040.0; q = q * r + 1.0 / 720.0;
+    q = q * r + 1.0 / 120.0; q = q * r + 1.0 / 24.0; q = q * r + 1.0 / 6.0; q = q * r + 0.5;
+    q = q * r + 1.0; q = q * r + 1.0;
+    int64_t ti, mi; memcpy(&ti, &t, 8); double m = magic; memcpy(&mi, &m, 8);
+    int64_t e = (ti - mi + 1023) << 52; double s; memcpy(&s, &e, 8);
+    return q * s;
+}
+
+/* Periods t0..t1-1 (1 <= t0 < t1 <= T) of B strategies: gross log return of period t (row t-1 of `gross`), the
+   trade at close t (row t of `trade`, t <= T-2; row 0 = |w_0| when t0 == 1), and statistics of the rows read:
+   stats = max gross exposure, max log-price, sum of log-prices. gbuf holds R*N doubles. */
+#define KERNEL(NAME, F)                                                                                          \
+void NAME(const F* w, const F* p, int64_t B, int64_t T, int64_t N, int64_t t0, int64_t t1, double rc,            \
+          F* gross, F* trade, double* stats, double* gbuf, int64_t R) {                                          \
+    double lev = -INFINITY, pmax = -INFINITY, psum = 0.0; int levnan = 0;                                        \
+    if (t0 == 1) {                                                                                               \
+        double s = 0.0, m = -INFINITY;                                                                           \
+        for (int64_t j = 0; j < N; j++) { double v = p[j]; s += v; m = v > m ? v : m; }                         \
+        psum += s; pmax = m > pmax ? m : pmax;                                                                   \
+    }                                                                                                            \
+    for (int64_t a = t0; a < t1; a += R) {                                                                       \
+        int64_t e = a + R < t1 ? a + R : t1;                                                                     \
+        for (int64_t t = a; t < e; t++) {                                                                        \
+            const F *pt = p + t * N, *pp = pt - N; double *g = gbuf + (t - a) * N;                              \
+            int bad = 0; double s = 0.0, m = -INFINITY;                                                          \
+            _Pragma("omp simd reduction(|:bad) reduction(+:s) reduction(max:m)")                                 \
+            for (int64_t j = 0; j < N; j++) {                                                                    \
+                double d = (double)pt[j] - (double)pp[j];                                                        \
+                g[j] = vexp(d); bad |= !(fabs(d) <= 700.0); s += pt[j]; m = pt[j] > m ? pt[j] : m;               \
+            }                                                                                                    \
+            if (bad) for (int64_t j = 0; j < N; j++) g[j] = exp((double)pt[j] - (double)pp[j]);                  \
+            psum += s; pmax = m > pmax ? m : pmax;                                                               \
+        }                                                                                                        \
+        for (int64_t b = 0; b < B; b++) {                                                                        \
+            const F* wb = w + b * T * N;                                                                         \
+            for (int64_t t = a; t < e; t++) {                                                                    \
+                const F *h = wb + (t - 1) * N, *wt = h + N; const double* g = gbuf + (t - a) * N;                \
+                double sx = 0.0, sw = 0.0, sa = 0.0;                                                             \
+                _Pragma("omp simd reduction(+:sx,sw,sa)")                                                        \
+                for (int64_t j = 0; j < N; j++) { double hj = h[j]; sx += hj * g[j]; sw += hj; sa += fabs(hj); } \
+                double c = 1.0 - sw, G = sx + (rc == 0.0 ? c : c * (1.0 + rc));                                   \
+                gross[b * (T - 1) + t - 1] = (F)log(G);                                                          \
+                levnan |= isnan(sa); lev = sa > lev ? sa : lev;                                                   \
+                if (t == 1) trade[b * (T - 1)] = (F)sa;                                                          \
+                double s = 0.0;                                                                                  \
+                if (t < T - 1) {                                                                                 \
+                    double inv = 1.0 / G;                                                                        \
+                    _Pragma("omp simd reduction(+:s)")                                                           \
+                    for (int64_t j = 0; j < N; j++) s += fabs((double)wt[j] - ((double)h[j] * g[j]) * inv);     \
+                    trade[b * (T - 1) + t] = (F)s;                                                               \
+                } else {                                                                                         \
+                    _Pragma("omp simd reduction(+:s)")                                                           \
+                    for (int64_t j = 0; j < N; j++) s += fabs((double)wt[j]);                                    \
+                    levnan |= isnan(s); lev = s > lev ? s : lev;                                                  \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
+    }                                                                                                            \
+    stats[0] = levnan ? NAN : lev; stats[1] = pmax; stats[2] = psum;                                             \
+}
+KERNEL(daily_f64, double)
+KERNEL(daily_f32, float)
+'''
+
+# %% ../../nbs/06_kernels_portfolio.ipynb #56ae324f
+_FLAGS = ['-O3', '-fopenmp-simd', '-fno-math-errno', '-march=native', '-shared', '-fPIC', '-std=c11']
+_LOG = logging.getLogger('mltt.kernels')
+_STATE = dict(lib=None, reason=None, path=None, seconds=None, tried=False)
+_LOCK = threading.Lock()
+
+def _cpu_key() -> str:
+    "What `-march=native` depends on: the CPU's model name and feature flags."
+    try: return '\n'.join(l for l in Path('/proc/cpuinfo').read_text().splitlines()[:40] if l.startswith(('flags', 'model name')))
+    except OSError:
+        import platform
+        return platform.processor() + platform.machine()
+
+def _kernel_dir() -> Path:
+    "Where compiled kernels are kept: $MLTT_KERNEL_DIR, else $XDG_CACHE_HOME/mltt/kernels (~/.cache/mltt/kernels)."
+    return Path(os.environ.get('MLTT_KERNEL_DIR') or Path(os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache') / 'mltt' / 'kernels')
+
+def _build():
+    "Compile (once per source, compiler, flags and CPU) and load the fused kernel: (library, path), or raise."
+    cc = os.environ.get('CC') or shutil.which('cc') or shutil.which('gcc')
+    if not cc: raise RuntimeError('no C compiler found (install gcc, or set $CC)')
+    ver = subprocess.run([cc, '--version'], capture_output=True, text=True, timeout=60).stdout
+    key = hashlib.sha256('\0'.join([_C_SOURCE, cc, ver, ' '.join(_FLAGS), _cpu_key()]).encode()).hexdigest()[:16]
+    d = _kernel_dir(); d.mkdir(parents=True, exist_ok=True)
+    so = d / f'daily_{key}.so'
+    if not so.exists():
+        with tempfile.TemporaryDirectory(dir=d) as tmp:
+            src, out = Path(tmp) / 'daily.c', Path(tmp) / 'daily.so'
+            src.write_text(_C_SOURCE)
+            r = subprocess.run([cc, *_FLAGS, str(src), '-o', str(out), '-lm'], capture_output=True, text=True, timeout=300)
+            if r.returncode != 0: raise RuntimeError(f'{cc} failed: {(r.stderr.strip().splitlines() or ["no message"])[-1][:300]}')
+            os.replace(out, so)                                   # atomic: another process sees all of it or nothing
+    lib = ctypes.CDLL(str(so))
+    for f in (lib.daily_f64, lib.daily_f32):
+        f.restype = None
+        f.argtypes = [ctypes.c_void_p] * 2 + [ctypes.c_int64] * 5 + [ctypes.c_double] + [ctypes.c_void_p] * 4 + [ctypes.c_int64]
+    return lib, so
+
+def _library():
+    "The loaded kernel, built on first use; None (the reason in `fused_kernel_info()`) if it cannot be built."
+    if _STATE['tried']: return _STATE['lib']
+    with _LOCK:
+        if not _STATE['tried']:
+            t0 = time.perf_counter()
+            try: _STATE['lib'], _STATE['path'] = _build()
+            except Exception as e:                                # never fail a backtest: the torch kernel takes over
+                _STATE['reason'] = f'{type(e).__name__}: {e}'
+                _LOG.info('The fused backtest kernel is unavailable (%s); the torch kernel is used.', _STATE['reason'])
+            _STATE['seconds'], _STATE['tried'] = time.perf_counter() - t0, True
+    return _STATE['lib']
+
+def fused_kernel_info() -> dict:
+    "Is the fused daily kernel available (building it if not tried yet), where it is, how long the build or load took, why not."
+    lib = _library()
+    return dict(available=lib is not None, mode=_MODE[0], path=str(_STATE['path']) if lib else None,
+                seconds=_STATE['seconds'], reason=_STATE['reason'])
+
+# %% ../../nbs/06_kernels_portfolio.ipynb #c51033c3
+_MODES = ('auto', 'fused', 'torch')
+_MODE = [os.environ.get('MLTT_KERNEL', 'auto') if os.environ.get('MLTT_KERNEL', 'auto') in _MODES else 'auto']
+
+class kernel_mode:
+    "Choose the daily backtest kernel: 'auto' (fused where safe), 'fused' (error where it cannot run) or 'torch'; also a context manager."
+    def __init__(self, mode:str='auto'):
+        self.mode, self.prev = check_choice('mode', mode, _MODES), _MODE[0]
+        _MODE[0] = self.mode
+    def __enter__(self): return self
+    def __exit__(self, *exc): _MODE[0] = self.prev
+
+_POOL = []
+_COPY_MAX = 1 << 22   # elements: the largest non-contiguous input the fused kernel copies (32 MB in float64)
+
+def _threads(work:int) -> int:
+    "Threads for `work` elements: torch's intra-op thread count for large inputs, else one."
+    return 1 if work < (1 << 20) else max(1, torch.get_num_threads())
+
+def _pool(n:int) -> ThreadPoolExecutor:
+    "A pool of at least `n` threads, made afresh in a forked child (whose copy of the parent's pool has no threads)."
+    if not _POOL or _POOL[1] != os.getpid() or _POOL[0]._max_workers < n:
+        _POOL[:] = [ThreadPoolExecutor(n, thread_name_prefix='mltt-kernel'), os.getpid()]
+    return _POOL[0]
+
+def _fused_daily(lib, w, p, rc, block):
+    "The fused kernel on CPU tensors (B, T, N), (T, N) of one float dtype: the outputs of `daily`."
+    B, T, N = w.shape
+    wc, pc = w.contiguous(), p.contiguous()
+    gross, trade = w.new_empty(B, T - 1), w.new_empty(B, T - 1)
+    R = max(1, block // N)                                        # rows of growth factors kept in cache
+    n = min(_threads(B * T * N), T - 1)
+    cuts = [1 + (T - 1) * i // n for i in range(n + 1)]           # periods of each thread
+    stats = torch.empty(n, 3, dtype=torch.float64)
+    bufs = [torch.empty(min(R, T) * N, dtype=torch.float64) for _ in range(n)]
+    f = lib.daily_f64 if w.dtype == torch.float64 else lib.daily_f32
+    call = lambda i: f(wc.data_ptr(), pc.data_ptr(), B, T, N, cuts[i], cuts[i + 1], rc, gross.data_ptr(), trade.data_ptr(),
+                       stats[i].data_ptr(), bufs[i].data_ptr(), R)
+    if n == 1: call(0)
+    else: list(_pool(n).map(call, range(n)))                      # ctypes releases the GIL: the threads run in parallel
+    lev = stats[:, 0].max() if not stats[:, 0].isnan().any() else stats.new_tensor(math.nan)
+    return gross, trade, w[:, :-1], (lev.to(w.dtype), stats[:, 1].max().to(w.dtype), stats[:, 2].sum().to(w.dtype))
+
+def _fusable(w, p) -> bool:
+    "Can the fused kernel run on these tensors (CPU, float64/float32, no autograd; a strided view only if its copy is small)?"
+    small = lambda x: x.is_contiguous() or x.numel() <= _COPY_MAX       # never materialise a large expanded/strided view
+    return (w.device.type == 'cpu' and p.device.type == 'cpu' and w.dtype == p.dtype and w.dtype in (torch.float64, torch.float32)
+            and not (w.requires_grad or p.requires_grad) and small(w) and small(p))
+
+def daily(w, p, rc, block=_BLOCK):
+    "Rebalance every period: gross log returns, turnover, held weights for rows 1..T-1, and input statistics (fused kernel where safe)."
+    mode = _MODE[0]
+    if mode != 'torch' and _fusable(w, p):
+        lib = _library()
+        if lib is not None: return _fused_daily(lib, w, p, rc, block)
+    if mode == 'fused':
+        why = _STATE['reason'] if _fusable(w, p) else ('it needs CPU tensors of float64 or float32 without requires_grad, '
+                                                       'contiguous or small')
+        raise MLTTError(f"kernel_mode('fused') is set but the fused kernel cannot run: {why}. Fix: kernel_mode('auto').")
+    return _daily_torch(w, p, rc, block)
 
 # %% ../../nbs/06_kernels_portfolio.ipynb #21ea3283
 def net_returns(

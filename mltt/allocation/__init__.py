@@ -13,6 +13,6 @@ _EXPORTS = {
     'mltt.allocation.base': ['CapitalAllocator', 'BaseAllocator', 'clone', 'LinearCombination'],
     'mltt.allocation.classical': ['FixedAllocation', 'FixedWeights', 'EqualWeight', 'InverseVolatility', 'TimeSeriesMomentum', 'CrossSectionalMomentum'],
     'mltt.allocation.overlays': ['volatility_scaled', 'VolatilityTarget', 'Blend', 'Hysteresis'],
-    'mltt.allocation.backtesting': ['Band', 'BTResult', 'backtest', 'backtest_model'],
+    'mltt.allocation.backtesting': ['Band', 'BTResult', 'backtest', 'backtest_model', 'BatchStats', 'backtest_batches'],
 }
 __getattr__, __dir__, __all__ = _lazy_module(__name__, _EXPORTS)

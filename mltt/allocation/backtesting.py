@@ -9,13 +9,13 @@ from dataclasses import dataclass, field, fields, replace
 from operator import itemgetter
 
 # %% auto #0
-__all__ = ['Band', 'BTResult', 'backtest', 'backtest_model']
+__all__ = ['Band', 'BTResult', 'backtest', 'backtest_model', 'BatchStats', 'backtest_batches']
 
 # %% ../../nbs/50_backtesting.ipynb #4dec878c
 import numpy as np
 import pandas as pd
 import torch
-from ..core import (RAW_PRICE_THRESHOLD, looks_like_raw_prices, leverage_tolerance, InputError, MLTTError, Labels, check_choice, check_float, input_error, to_tensor,
+from ..core import (RAW_PRICE_THRESHOLD, get_defaults, is_vouched, looks_like_raw_prices, leverage_tolerance, InputError, MLTTError, Labels, check_choice, check_float, input_error, to_tensor,
                        unpack, validate_log_prices, validate_weights, periods_per_year as _index_periods_per_year)
 from ..cache import CacheMode, cached, fingerprint, get_cache_mode
 from .._kernels.portfolio import banded, daily, scheduled
@@ -246,13 +246,26 @@ def _inputs(weights, prices, max_leverage):
     w = w.to(dtype=p.dtype, device=p.device)
     return w.reshape(-1, *p.shape), p, labels, tuple(w.shape[:-2])
 
+def _looks_raw(prices):
+    """`looks_like_raw_prices(prices)`, remembered on a tensor while its data (version counter, storage, layout), its mark
+    and the setting are unchanged: a sweep backtests many weights on the same prices, and the test reads every price."""
+    if not isinstance(prices, torch.Tensor): return looks_like_raw_prices(prices)
+    key = (prices._version, prices.data_ptr(), tuple(prices.shape), prices.stride(), prices.dtype, str(prices.device),
+           get_defaults()['check_log_prices'], is_vouched(prices))
+    memo = getattr(prices, '_mltt_raw_verdict', None)
+    if memo is not None and memo[0] == key: return memo[1]
+    verdict = looks_like_raw_prices(prices)
+    try: prices._mltt_raw_verdict = (key, verdict)
+    except (AttributeError, RuntimeError): pass
+    return verdict
+
 def _check_values(weights, prices, max_leverage, labels, stats=None, tol=None):
     "Raise the detailed error for bad prices or weights, unless `stats` (max gross, max price, price sum) show all is well."
     max_leverage = check_float('max_leverage', max_leverage, min=0, strict=True)
     if stats is not None:
         lev, pmax, psum = (float(s) for s in stats)
         if (lev <= max_leverage * (1 + tol) + tol and pmax <= RAW_PRICE_THRESHOLD and math.isfinite(psum)
-                and looks_like_raw_prices(prices) is None): return
+                and _looks_raw(prices) is None): return
     validate_log_prices(prices, 'prices', min_rows=2, labels=labels)
     validate_weights(weights, shape=tuple(unpack(prices)[0].shape), max_leverage=max_leverage, labels=labels, tol=tol)
     if stats is not None: raise InputError(f"`weights` or `prices` failed a check (max gross exposure {lev:.6g}, max log-price {pmax:.4g}).")
@@ -434,3 +447,71 @@ def backtest_model(
     weights = _feature_labels_off(_predict(model, prices if prediction_info is None else prediction_info), prices, prediction_info)
     kwargs.setdefault('max_leverage', getattr(model, 'max_leverage', 1.0))
     return backtest(weights, prices, **kwargs)
+
+# %% ../../nbs/50_backtesting.ipynb #f569e225
+from ..core import check_int
+
+# %% ../../nbs/50_backtesting.ipynb #c363366d
+_BLOCK_BYTES = 64 << 20   # default size of a block of weights
+
+@dataclass
+class BatchStats:
+    "Per-strategy statistics (and optionally log-equity curves) of many strategies backtested block by block."
+    stats:pd.DataFrame # (K, 8): the statistics of `BTResult.stats`, one row per strategy
+    log_equity:torch.Tensor|None=None # (K, T) cumulative net log returns, if kept
+    def __repr__(self):
+        return f'BatchStats({len(self.stats)} strategies{", with log-equity" if self.log_equity is not None else ""})\n{self.stats!r}'
+
+def _blocks(weights, n_strategies, chunk, shape):
+    "(start, block) pairs from a callable, an array of shape (K, T, N) or an iterable of blocks."
+    if callable(weights):
+        if n_strategies is None: raise input_error('n_strategies', None, 'the number K of strategies the function makes', 'pass n_strategies=K.')
+        K = check_int('n_strategies', n_strategies, min=1)
+        for a in range(0, K, chunk): yield a, weights(a, min(K, a + chunk))
+    elif hasattr(weights, 'shape') and hasattr(weights, '__getitem__'):
+        if len(weights.shape) != 3: raise input_error('weights.shape', tuple(weights.shape), f'(K, T, N) = (K, {shape[0]}, {shape[1]})')
+        K = weights.shape[0]
+        for a in range(0, K, chunk): yield a, weights[a:a + chunk]
+    else:
+        try: it = iter(weights)
+        except TypeError: raise input_error('weights', type(weights).__name__, 'a function f(start, stop), a (K, T, N) array, or an iterable of (k, T, N) blocks') from None
+        a = 0
+        for b in it:
+            yield a, b
+            a += int(b.shape[0]) if hasattr(b, 'shape') and len(b.shape) == 3 else 1
+
+def backtest_batches(
+    weights, # Source of weights: f(start, stop) -> (stop - start, T, N), a (K, T, N) array/tensor/memmap, or an iterable of (k, T, N) blocks
+    prices, # Log-prices (T, N): DataFrame, array or tensor
+    n_strategies:int|None=None, # K, needed when `weights` is a function
+    chunk:int|None=None, # Strategies per block (default: blocks of about 64 MB of weights)
+    keep_equity:bool=False, # Also keep each strategy's log-equity curve (8 T bytes per strategy)
+    commission:float=0.0, # As in `backtest`
+    slippage:float=0.0, # As in `backtest`
+    rebalance=1, # As in `backtest`
+    max_leverage:float=1.0, # As in `backtest`
+    cash_rate:float=0.0, # As in `backtest`
+    periods_per_year:float|None=None, # As in `backtest`
+) -> BatchStats:
+    "Backtest many strategies block by block in bounded memory: their statistics (and log-equity), as one batched `backtest` would give."
+    if not isinstance(keep_equity, (bool, np.bool_)): raise input_error('keep_equity', keep_equity, 'True or False')
+    p, labels = unpack(prices, 'prices')
+    if p.ndim != 2: raise input_error('prices.shape', tuple(p.shape), '(T, N)')
+    T, N = p.shape
+    chunk = max(1, _BLOCK_BYTES // (8 * T * N)) if chunk is None else check_int('chunk', chunk, min=1)
+    stats, equity, names, P = [], [], None, None
+    for a, block in _blocks(weights, n_strategies, chunk, (T, N)):
+        shape = tuple(getattr(block, 'shape', ()))
+        if len(shape) != 3 or shape[1:] != (T, N):
+            raise input_error(f'weights block at strategy {a}', shape, f'(k, T, N) = (k, {T}, {N}), like the prices')
+        if isinstance(block, (pd.DataFrame, pd.Series)): raise input_error(f'weights block at strategy {a}', type(block).__name__, 'an array or tensor (k, T, N)')
+        res = _run(block, prices, commission, slippage, rebalance, max_leverage, cash_rate, False, periods_per_year)
+        del block
+        P = res.periods_per_year
+        stats.append(_stat_values(res).T.cpu())
+        if keep_equity: equity.append(res.log_equity.detach().cpu())
+        del res
+    if not stats: raise input_error('weights', 'no blocks', 'at least one strategy')
+    v = torch.cat(stats)
+    df = pd.DataFrame(_np(v), index=pd.RangeIndex(len(v), name='strategy'), columns=pd.Index(_STAT_KEYS, name='stat'))
+    return BatchStats(df, torch.cat(equity) if keep_equity else None)
