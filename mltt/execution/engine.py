@@ -21,7 +21,7 @@ from ..report.metrics import (TotalReturn, CAGR, AnnualSharpe, AnnualSortino, Ma
                                  ValueAtRisk, ConditionalValueAtRisk)
 from .orders import (Bars, CostModel, as_bars, path_points, walk_side, EXIT_REASONS, FILL_TIMINGS,
                                    FILL_NEXT_OPEN, FILL_NEXT_CLOSE, FILL_CLOSE, INTRABAR_PATHS, PATH_OHLC, PATH_WORST)
-from .sizing import PositionSizer, FixedFractionalSizing, KellyCriterion
+from .sizing import PositionSizer, FixedFractionalSizing, KellyCriterion, ConfidenceBasedSizing
 from .risk import RiskManager, CHECKS, drawdown_zone
 
 # %% ../../nbs/83_execution_engine.ipynb #8e555c7d
@@ -99,6 +99,7 @@ class BacktestEngine:
         stops_active:str='fill', # 'fill': an entry's stop and target protect it from its fill on; 'next_bar': from the next bar (backtrader's, zipline's)
         sizing_stats:dict|None=None, # Kelly sizing: win_rate, avg_win, avg_loss to use until 20 trades have closed
         periods_per_year:float|None=None, # For annualised metrics (default: from the dates, else 252)
+        engine:str='auto', # Loop of signal runs: 'numba' (compiled), 'numpy' (the reference) or 'auto' (numba where installed and the sizer is one of mltt's)
     ):
         self.initial_capital = check_float('initial_capital', initial_capital, min=0, strict=True)
         self.risk_manager = RiskManager(self.initial_capital) if risk_manager is None else risk_manager
@@ -118,6 +119,9 @@ class BacktestEngine:
                                   'give the statistics of past trades to size the first 20 trades')
         self.sizing_stats = sizing_stats
         self.periods_per_year = None if periods_per_year is None else check_float('periods_per_year', periods_per_year, min=0, strict=True)
+        self.engine = check_choice('engine', engine, ('auto', 'numba', 'numpy'))
+        if self.engine == 'numba' and _numba_loop() is None:
+            raise input_error('engine', engine, "'auto' or 'numpy' (numba is not installed)", 'pip install numba')
         self._out = None
 
     # ------------------------------------------------------------------------------------------------------------------
@@ -130,7 +134,8 @@ class BacktestEngine:
         bars = _bars_of(data)
         sig = _as_panel(signals, 'signals', bars, values=(-1., 0., 1.))
         conf = None if confidences is None else _as_panel(confidences, 'confidences', bars, 0, 1)
-        self._out = _run(self, bars, sig, conf, None)
+        loop = _numba_loop() if self.engine != 'numpy' and _compiled_sizer(self.position_sizer, conf) else None
+        self._out = _run(self, bars, sig, conf, None) if loop is None else _run_numba(self, bars, sig, conf, loop)
         return Results(self)
 
     def run_target_weights(self,
@@ -462,3 +467,330 @@ def _run(eng:BacktestEngine, bars:Bars, sig, conf, W) -> dict:
     prev = np.concatenate([[eng.initial_capital], equity[:-1]])
     return dict(bars=bars, equity=equity, costs=costs_t, turnover=traded / np.where(prev > 0, prev, np.nan),
                 fills=fills, trades=trades, rejections=rej, open_positions=pos.copy())
+
+# %% ../../nbs/83_execution_engine.ipynb #f595f6d6
+_NB_FUNCS = ('_nb_fmax', '_nb_comm', '_nb_push', '_nb_close', '_nb_settle', '_nb_fill', '_nb_loop')
+_NB_STATE = {}
+
+def _nb_fmax(a, b):
+    "np.fmax of two floats (NaN only where both are)."
+    if a != a: return b
+    if b != b: return a
+    return a if a >= b else b
+
+def _nb_comm(q, p, cm):
+    "CostModel.commission of one fill; cm = (commission_pct, commission_per_share, min_commission, slippage, volume_limit, price_impact)."
+    a = abs(q)
+    if a > 0: return max(cm[0] * a * p + cm[1] * a, cm[2])
+    return 0.0
+
+def _nb_push(buf, nl, k, row):
+    "Append `row` to log `k` (0 fills, 1 trades, 2 refusals); past the capacity only count (the run is redone larger)."
+    n = nl[k]
+    if n < buf.shape[0]:
+        for j in range(row.shape[0]): buf[n, j] = row[j]
+    nl[k] = n + 1
+
+def _nb_close(i, t, px, reason, S_, A, F, TR, nl, cm, costs_t, traded, row6, row10):
+    "close_out for asset i at price px (the batch's cash sums are kept in S_[4:6] and applied by the caller)."
+    pos, sd, ent_px, ent_comm, risk0 = A[0], A[1], A[2], A[3], A[4]
+    q = pos[i]; comm = _nb_comm(q, px, cm)
+    S_[4] += q * px; S_[5] += comm
+    costs_t[t] += comm; traded[t] += abs(q) * px
+    pnl = q * (px - ent_px[i]) - comm - ent_comm[i]
+    row6[0] = t; row6[1] = i; row6[2] = -q; row6[3] = px; row6[4] = comm; row6[5] = reason
+    _nb_push(F, nl, 0, row6)
+    row10[0] = i; row10[1] = sd[i]; row10[2] = A[9][i]; row10[3] = t; row10[4] = ent_px[i]; row10[5] = px; row10[6] = abs(q)
+    row10[7] = pnl; row10[8] = pnl / (abs(q) * risk0[i]); row10[9] = reason
+    _nb_push(TR, nl, 1, row10)
+    S_[11] += 1                                              # the statistics of closed trades, for Kelly sizing
+    if pnl > 0: S_[12] += 1; S_[13] += pnl
+    elif pnl < 0: S_[14] += 1; S_[15] -= pnl
+    pos[i] = 0.0; sd[i] = 0.0; A[5][i] = math.nan; A[6][i] = math.nan; A[7][i] = math.nan; A[8][i] = math.nan
+    S_[1] -= 1
+
+def _nb_settle(S_):
+    "Apply a batch of exits to the cash: cash += sum(q px) - sum(commission)."
+    S_[0] += S_[4] - S_[5]; S_[4] = 0.0; S_[5] = 0.0
+
+def _nb_fill(t, ref, V, has_vol, S_, A, B, F, TR, RJ, nl, cm, pr, costs_t, traded, row5, row6, row10):
+    "fill_orders: pending exits, then entries at prices `ref`, paid in ticker order while the buying power lasts."
+    N = ref.shape[0]; pos, sd = A[0], A[1]; pend = A[10]; bps = cm[3]; hard, tp, trail, lev = pr[0], pr[1], pr[2], pr[3]
+    if S_[3] != 0:
+        for i in range(N):
+            if B[0, i] and sd[i] != 0: _nb_close(i, t, ref[i] * (1 - sd[i] * bps), 0, S_, A, F, TR, nl, cm, costs_t, traded, row6, row10)
+            B[0, i] = 0
+        _nb_settle(S_); S_[3] = 0
+    if S_[2] == 0: return
+    dot = 0.0; gabs = 0.0
+    for i in range(N): dot += pos[i] * ref[i]; gabs += abs(pos[i]) * ref[i]
+    base = lev * (S_[0] + dot) - gabs
+    cum = 0.0; sq = 0.0; sc = 0.0; st_ = 0.0
+    for i in range(N):
+        w = pend[i]
+        if w == 0: continue
+        q = w; imp = 1.0
+        if has_vol:
+            v = V[t, i]; cap = np.floor(cm[4] * v)
+            q = np.sign(w) * min(abs(w), cap)
+            share = abs(q) / v if v > 0 else 0.0
+            imp = 1 + np.sign(q) * cm[5] * share ** 2
+        px = ref[i] * (1 + np.sign(q) * bps) * imp
+        comm = _nb_comm(q, px, cm)
+        cum += abs(q) * px + comm
+        if q == 0: continue
+        if base - cum < -1e-9:
+            row5[0] = t; row5[1] = i; row5[2] = np.sign(w); row5[3] = abs(w); row5[4] = 128
+            _nb_push(RJ, nl, 2, row5); pend[i] = 0.0
+            continue
+        new = pos[i] == 0; sgn = np.sign(q); b0 = ref[i]
+        sq += q * px; sc += comm; st_ += abs(q) * px
+        row6[0] = t; row6[1] = i; row6[2] = q; row6[3] = px; row6[4] = comm; row6[5] = 6
+        _nb_push(F, nl, 0, row6)
+        tot = pos[i] + q; nb = sgn * b0
+        if new:
+            A[2, i] = px; A[3, i] = comm; A[5, i] = nb * (1 - sgn * hard); A[7, i] = nb
+            if tp == tp: A[6, i] = nb * (1 + sgn * tp)
+            A[4, i] = abs(px - b0 * (1 - sgn * hard)); A[9, i] = t; S_[1] += 1
+        else:
+            A[2, i] = (pos[i] * A[2, i] + q * px) / tot; A[3, i] = A[3, i] + comm
+        A[8, i] = 1 - sgn * trail
+        pos[i] = tot; sd[i] = sgn; pend[i] = w - q
+    S_[0] -= sq + sc; costs_t[t] += sc; traded[t] += st_
+    k = 0
+    for i in range(N):
+        if pend[i] != 0: k += 1
+    S_[2] = k
+
+def _nb_loop(O, H, L, C, V, has_vol, S, anych, days, RF, CONF, has_conf, cm, pr, zb, zs, fill_t, path, late, equity, costs_t, traded,
+             S_, A, B, F, TR, RJ, nl):
+    """The bar loop of `_run` for signals, one asset at a time inside each bar.
+    pr = (hard, take-profit, trailing, max_leverage, time stop days, daily loss limit, liquidation drawdown, max_position_pct,
+          max_portfolio_heat, min_confidence, max_position_fraction, fractional, initial capital, kelly, kelly_fraction, min_win_rate);
+    NaN where None. Kelly sizing uses RF[0, 0] until 20 trades have closed, then their statistics."""
+    T, N = C.shape
+    pos, sd, pend = A[0], A[1], A[10]
+    hard, tp, trail, lev, tstop, lim, liq, mpp, heatmax, minc, mpf, frac, cap0 = (pr[0], pr[1], pr[2], pr[3], pr[4], pr[5], pr[6], pr[7],
+                                                                                    pr[8], pr[9], pr[10], pr[11], pr[12])
+    kelly, kf, mwr = pr[13] != 0, pr[14], pr[15]
+    bps = cm[3]
+    row5 = np.zeros(5); row6 = np.zeros(6); row10 = np.zeros(10)
+    cv = np.zeros(N)
+    for t in range(T):
+        if fill_t == 0 and (S_[2] != 0 or S_[3] != 0):
+            for i in range(N): cv[i] = O[t, i]
+            _nb_fill(t, cv, V, has_vol, S_, A, B, F, TR, RJ, nl, cm, pr, costs_t, traded, row5, row6, row10)
+        if S_[1] != 0:                                           # protective exits, walked along the intrabar path
+            for i in range(N):
+                s_ = sd[i]
+                if s_ == 0: continue
+                lg = s_ > 0
+                hi = H[t, i] if lg else -L[t, i]; lo = L[t, i] if lg else -H[t, i]
+                stop, take, mult, b0 = A[5, i], A[6, i], A[8, i], A[7, i]
+                bmax = _nb_fmax(b0, hi)
+                maybe = (lo <= _nb_fmax(stop, bmax * mult)) or (hi >= take)
+                if late and A[9, i] == t: maybe = False
+                A[7, i] = bmax
+                if not maybe: continue
+                if path == 0: a1 = lo; a2 = hi
+                else:
+                    up = lg if path == 1 else not lg
+                    a1 = hi if up else lo; a2 = lo if up else hi
+                x = s_ * O[t, i]; best = b0; price = math.nan; why = 0
+                for k in range(4):
+                    y = x if k == 0 else (a1 if k == 1 else (a2 if k == 2 else s_ * C[t, i]))
+                    tl = best * mult; lvl = _nb_fmax(stop, tl)
+                    if y <= lvl:
+                        price = min(x, lvl); why = 2 if (stop != stop or tl > stop) else 1; break
+                    if y >= take:
+                        price = max(x, take); why = 3; break
+                    best = _nb_fmax(best, y); x = y
+                A[7, i] = best
+                if why > 0:
+                    px = price * s_
+                    _nb_close(i, t, px if why == 3 else px * (1 - s_ * bps), why, S_, A, F, TR, nl, cm, costs_t, traded, row6, row10)
+            _nb_settle(S_)
+        if fill_t == 1 and t > 0 and (S_[2] != 0 or S_[3] != 0):
+            for i in range(N): cv[i] = C[t, i]
+            _nb_fill(t, cv, V, has_vol, S_, A, B, F, TR, RJ, nl, cm, pr, costs_t, traded, row5, row6, row10)
+        if tstop == tstop and S_[1] != 0:
+            for i in range(N):
+                if sd[i] != 0 and days[t] - days[int(A[9, i])] >= tstop:
+                    _nb_close(i, t, C[t, i] * (1 - sd[i] * bps), 4, S_, A, F, TR, nl, cm, costs_t, traded, row6, row10)
+            _nb_settle(S_)
+        dot = 0.0
+        for i in range(N): dot += pos[i] * C[t, i]
+        e = S_[0] + dot; equity[t] = e
+        if S_[10] == 0 or days[t] != S_[9]:
+            S_[10] = 1; S_[9] = days[t]; S_[8] = 0
+            S_[6] = equity[t - 1] if t > 0 else cap0
+        if e > S_[7]: S_[7] = e
+        if e <= S_[6] * (1 - lim): S_[8] = 1
+        if liq == liq and S_[1] != 0 and S_[7] > 0 and 1 - e / S_[7] >= liq:     # the drawdown stop: all out at the close
+            for i in range(N):
+                if sd[i] != 0: _nb_close(i, t, C[t, i] * (1 - sd[i] * bps), 5, S_, A, F, TR, nl, cm, costs_t, traded, row6, row10)
+                pend[i] = 0.0; B[0, i] = 0
+            _nb_settle(S_); S_[2] = 0; S_[3] = 0
+            dot = 0.0
+            for i in range(N): dot += pos[i] * C[t, i]
+            e = S_[0] + dot; equity[t] = e
+        if t < T - 1 or fill_t == 2:                             # decisions at the close of t
+            dd = (1 - e / S_[7]) if S_[7] > 0 else 1.0
+            halted = S_[8] != 0
+            if anych[t]:
+                for i in range(N):
+                    s = S[t, i]
+                    if s == (S[t - 1, i] if t > 0 else 0.0): continue
+                    if sd[i] != 0 and s != sd[i] and not B[0, i]: B[0, i] = 1; S_[3] = 1
+                    pend[i] = 0.0; B[1, i] = 1 if s != 0 else 0; B[2, i] = 0
+                k = 0
+                for i in range(N):
+                    if pend[i] != 0: k += 1
+                S_[2] = k
+            ncand = 0
+            for i in range(N):
+                if B[1, i]: ncand += 1
+            if ncand:
+                if dd != dd: z = 3
+                else:
+                    z = 0
+                    for k in range(3):
+                        if zb[k] <= dd: z += 1
+                scale = zs[z]
+                gross = 0.0; heat = 0.0
+                if S_[1] != 0:
+                    for i in range(N):
+                        ap = abs(pos[i])
+                        if S_[3] != 0 and B[0, i]: ap = 0.0
+                        gross += ap * C[t, i]
+                        heat += ap * _nb_fmax(0.0, sd[i] * C[t, i] - _nb_fmax(A[5, i], A[7, i] * A[8, i]))
+                capital = max(e, 0.0); lim_e = lev * e * (1 + 1e-12); heat_e = heatmax * e * (1 + 1e-12); pos_e = mpp * scale * e * (1 + 1e-12)
+                cum0 = 0.0; cum4 = 0.0; rfk = RF[0, 0]
+                if kelly and S_[11] >= 20:                       # KellyCriterion.risk_fraction_for with the closed trades' statistics
+                    wr = S_[12] / S_[11]; aw = S_[13] / S_[12] if S_[12] > 0 else 1e-12; al = S_[15] / S_[14] if S_[14] > 0 else 1e-12
+                    fk = wr - (1 - wr) / (aw / al)
+                    rfk = kf * fk if (wr >= mwr and fk > 0) else 0.0
+                for i in range(N):
+                    if not B[1, i]: continue
+                    sc = S[t, i]; p = C[t, i]
+                    rf = RF[t, i] if RF.shape[0] > 1 else rfk
+                    if rf > 0:
+                        u = capital * rf / (p * hard); v = mpf * capital / p
+                        q = math.nan if (u != u or v != v) else min(u, v)
+                    else: q = 0.0
+                    q = q * scale
+                    if frac == 0: q = np.floor(q + 1e-9)
+                    qn = q if q > 0 else math.nan
+                    sl = p * (1 - sc * hard)
+                    sized = qn > 0 and p > 0 and np.isfinite(qn * p)
+                    mask = 0
+                    if z == 3 or scale == 0: mask |= 8
+                    if halted: mask |= 32
+                    if not (sized and sl > 0 and np.isfinite(sl) and (p - sl) * sc > 0): mask |= 64
+                    notional = qn * p if sized else 0.0
+                    if notional > pos_e: mask |= 2
+                    if has_conf:
+                        cf = CONF[t, i]
+                        if not (cf >= minc): mask |= 4
+                    if mask == 0:
+                        cum0 += notional
+                        if gross + cum0 > lim_e: mask |= 1
+                        else:
+                            cum4 += qn * abs(p - sl)
+                            if heat + cum4 > heat_e: mask |= 16
+                    if q <= 0: mask = (mask & ~64) | 256
+                    if mask != 0:
+                        if not B[2, i]:
+                            row5[0] = t; row5[1] = i; row5[2] = sc; row5[3] = q; row5[4] = mask
+                            _nb_push(RJ, nl, 2, row5); B[2, i] = 1
+                    else:
+                        pend[i] = sc * q; B[1, i] = 0
+                k = 0
+                for i in range(N):
+                    if pend[i] != 0: k += 1
+                S_[2] = k
+        if fill_t == 2 and (S_[2] != 0 or S_[3] != 0):
+            for i in range(N): cv[i] = C[t, i]
+            _nb_fill(t, cv, V, has_vol, S_, A, B, F, TR, RJ, nl, cm, pr, costs_t, traded, row5, row6, row10)
+            dot = 0.0
+            for i in range(N): dot += pos[i] * C[t, i]
+            equity[t] = S_[0] + dot
+
+def _numba_loop():
+    "The compiled loop (compiled on first use, cached on disk where the package folder is writable), or None without numba."
+    if 'loop' not in _NB_STATE:
+        try: import numba
+        except ImportError: _NB_STATE['loop'] = None; return None
+        import os
+        f = globals().get('__file__')                          # (none when run in a notebook: nothing to cache against)
+        cache = f is not None and (os.access(os.path.dirname(os.path.abspath(f)), os.W_OK) or bool(os.environ.get('NUMBA_CACHE_DIR')))
+        g = globals()
+        for n in _NB_FUNCS:
+            try: g[n] = numba.njit(cache=cache, error_model='numpy', nogil=True)(g[n])
+            except RuntimeError: g[n] = numba.njit(error_model='numpy', nogil=True)(g[n])   # no cache for code without a file (a notebook)
+        _NB_STATE['loop'] = g['_nb_loop']
+    return _NB_STATE['loop']
+
+def _run_numba(eng:BacktestEngine, bars:Bars, sig, conf, loop) -> dict:
+    "`_run` for signals through the compiled loop `loop`: the same state, decisions and logs."
+    T, N = bars.shape
+    f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)
+    O, H, L, C = f64(bars.open), f64(bars.high), f64(bars.low), f64(bars.close)
+    rm, cm, sizer = eng.risk_manager, eng.costs, eng.position_sizer
+    has_vol = bars.volume is not None and cm.volume_limit is not None
+    V = f64(bars.volume) if has_vol else np.zeros((1, 1))
+    S = f64(np.where(sig < 0, 0.0, sig) if not eng.allow_short else sig)
+    anych = np.concatenate([[S[0].any()], (S[1:] != S[:-1]).any(1)]) if T else np.zeros(0, bool)
+    if isinstance(bars.index, pd.DatetimeIndex):
+        idx_ = bars.index.tz_localize(None) if bars.index.tz is not None else bars.index
+        days = idx_.normalize().values.astype('datetime64[D]').astype(np.int64)
+    else: days = np.arange(T, dtype=np.int64)
+    kelly = isinstance(sizer, KellyCriterion)
+    RF = np.asarray(sizer.risk_fraction_for(**(eng.sizing_stats if kelly else {} if conf is None else dict(confidence=conf))), dtype=float)
+    RF = f64(RF if RF.ndim == 2 else np.full((1, 1), float(RF)))
+    CONF = f64(conf) if conf is not None else np.zeros((1, 1))
+    nan = lambda v: math.nan if v is None else float(v)
+    cmv = np.array([cm.commission_pct, cm.commission_per_share, cm.min_commission, cm.slippage_bps * 1e-4, nan(cm.volume_limit), cm.price_impact])
+    pr = np.array([rm.hard_stop_pct, nan(rm.take_profit_pct), nan(rm.trailing_stop_pct), rm.max_leverage, nan(rm.time_stop_days), rm.daily_loss_limit_pct,
+                   nan(rm.liquidate_drawdown_pct), rm.max_position_pct, rm.max_portfolio_heat, rm.min_confidence, sizer.max_position_fraction,
+                   float(eng.fractional), eng.initial_capital, float(kelly), getattr(sizer, 'kelly_fraction', 0.0), getattr(sizer, 'min_win_rate', 0.0)])
+    fill_t = FILL_TIMINGS.index(eng.fill); path = {PATH_WORST: 0, PATH_OHLC: 1}.get(eng.path, 2)
+    cap = np.array([2 * int(np.count_nonzero(S)) // 8 + 64] * 3)
+    while True:
+        equity, costs_t, traded = np.zeros(T), np.zeros(T), np.zeros(T)
+        S_ = np.zeros(16); S_[0] = eng.initial_capital; S_[6] = S_[7] = eng.initial_capital
+        A = np.zeros((11, N)); A[5:9] = np.nan; A[4] = 1.0
+        B = np.zeros((3, N), dtype=np.int8); nl = np.zeros(3, dtype=np.int64)
+        F, TR, RJ = np.empty((cap[0], 6)), np.empty((cap[1], 10)), np.empty((cap[2], 5))
+        loop(O, H, L, C, V, has_vol, S, anych, days, RF, CONF, conf is not None, cmv, pr, np.array(rm.zone_bounds, float), np.array(rm.zone_scales, float),
+             fill_t, path, eng.stops_active == 'next_bar', equity, costs_t, traded, S_, A, B, F, TR, RJ, nl)
+        if (nl <= cap).all(): break
+        cap = np.maximum(cap, nl)                               # a log ran out of room: run again with the room it needed
+    logs = []
+    for buf, n, cols in ((F, nl[0], ('bar', 'asset', 'qty', 'price', 'commission', 'reason')),
+                         (TR, nl[1], ('asset', 'side', 'entry_bar', 'exit_bar', 'entry_price', 'exit_price', 'qty', 'pnl', 'r', 'reason')),
+                         (RJ, nl[2], ('bar', 'asset', 'side', 'qty', 'mask'))):
+        lg = _Log(*cols)
+        if n: lg.add(int(n), **{c: buf[:n, j] for j, c in enumerate(cols)})
+        logs.append(lg)
+    if _logs_somewhere(_logger, logging.WARNING) and nl[2]: _replay_warnings(bars, RJ[:nl[2]])
+    prev = np.concatenate([[eng.initial_capital], equity[:-1]])
+    return dict(bars=bars, equity=equity, costs=costs_t, turnover=traded / np.where(prev > 0, prev, np.nan),
+                fills=logs[0], trades=logs[1], rejections=logs[2], open_positions=A[0].copy())
+
+def _replay_warnings(bars, rj):
+    "The warnings the numpy loop logs as it goes, from the refusal log: one per bar and kind (at the fill, at the decision)."
+    names = CHECKS + ('cash_at_fill', 'zero_size')
+    at_fill = rj[:, 4] == 128
+    k = np.flatnonzero(np.r_[True, (rj[1:, 0] != rj[:-1, 0]) | (at_fill[1:] != at_fill[:-1])])
+    for a, b in zip(k, np.r_[k[1:], len(rj)]):
+        n = b - a; t = int(rj[a, 0])
+        if at_fill[a]: _logger.warning('%s: %d entr%s refused at the fill: not enough cash', bars.index[t], n, 'y' if n == 1 else 'ies')
+        else:
+            m = int(np.bitwise_or.reduce(rj[a:b, 4].astype(np.int64)))
+            _logger.warning('%s: %d entr%s refused (%s)', bars.index[t], n, 'y' if n == 1 else 'ies', ', '.join(x for i, x in enumerate(names) if m >> i & 1))
+
+def _compiled_sizer(sizer, conf) -> bool:
+    "Whether the compiled loop sizes like `sizer` (the three sizers of `mltt.execution.sizing`; the numpy loop runs any other)."
+    return type(sizer) in (FixedFractionalSizing, KellyCriterion) or (type(sizer) is ConfidenceBasedSizing and conf is not None)
+
