@@ -210,7 +210,8 @@ def run_jobs(
             else: cfg = {}
             try:
                 with joblib.parallel_config(**cfg):
-                    par = joblib.Parallel(n_jobs=n_jobs if outer else workers, return_as='list' if backend == 'ray' else 'generator_unordered')   # Ray's joblib backend returns lists only
+                    par = joblib.Parallel(n_jobs=n_jobs if outer else workers, return_as='list' if backend == 'ray' else 'generator_unordered',   # Ray's joblib backend returns lists only
+                                         **({} if outer else {'max_nbytes': None}))   # no memory-mapped copies left in /dev/shm
                     collect(par(joblib.delayed(_run_one)(*j) for j in jobs))
             finally:
                 if backend == 'dask' and owned: cluster = client.cluster; client.close(); cluster is not None and cluster.close()
