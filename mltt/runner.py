@@ -206,7 +206,7 @@ def run_jobs(
             owned = None
             if backend == 'dask': client, owned = _dask_client(workers, address); cfg = dict(backend='dask')
             elif backend == 'ray': owned = _ray_ready(workers, address); cfg = dict(backend='ray')
-            elif backend == 'loky': cfg = dict(backend='loky')
+            elif backend == 'loky': cfg = dict(backend='loky', idle_worker_timeout=30)   # workers kept warm for the next run, gone after 30 s idle
             else: cfg = {}
             try:
                 with joblib.parallel_config(**cfg):
