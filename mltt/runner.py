@@ -146,7 +146,8 @@ def _ray_ready(n_jobs:int, address:str|None):
     from ray.util.joblib import register_ray
     register_ray()
     if not ray.is_initialized():
-        ray.init(address=address, **({} if address else {'num_cpus': n_jobs}), include_dashboard=False, log_to_driver=False, logging_level='ERROR')
+        ray.init(address=address, **({} if address else {'num_cpus': n_jobs, '_node_ip_address': '127.0.0.1'}),   # a local Ray stays on loopback
+                 include_dashboard=False, log_to_driver=False, logging_level='ERROR')
         return True
     return False
 

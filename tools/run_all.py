@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OFFLINE = '''\
 # Written by tools/run_all.py: no network for the notebooks it runs (loopback only).
 import ipaddress, socket
-_LOCAL = {"localhost", "localhost.localdomain", "ip6-localhost"}
+_LOCAL = {"localhost", "localhost.localdomain", "ip6-localhost", socket.gethostname().lower()}   # this machine's own name is not the network
 def _local(host):
     if host is None: return True
     host = host.decode() if isinstance(host, bytes) else str(host)
@@ -74,7 +74,7 @@ def main(argv=None):
     env = {**os.environ, 'CUDA_VISIBLE_DEVICES': '', 'PYTHONPATH': os.pathsep.join(
         [str(site), str(ROOT)] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p]),
         'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'), 'MKL_NUM_THREADS': os.environ.get('MKL_NUM_THREADS', '1'),
-        'PYTHONWARNINGS': os.environ.get('PYTHONWARNINGS', '')}
+        'PYTHONWARNINGS': os.environ.get('PYTHONWARNINGS', ''), 'MLTT_OFFLINE_RUN': '1'}   # cells that cannot run offline read it
     env.pop('MPLBACKEND', None)                     # the kernel's own inline backend, as in Jupyter
     before, repo_before = nbs_state(), git_state()
     print(f'run_all: {len(nbs)} notebooks, {a.workers} at a time, no GPU, no network; executed copies in {out}', flush=True)
