@@ -24,11 +24,12 @@ Usage (from the repository root):
     .venv/bin/python bench/technical.py --T 2000 --N 100                   # a smaller panel
 """
 from __future__ import annotations
-import argparse, json, time
+import argparse, json, os, subprocess, sys, tempfile, time
 import numpy as np
 import torch
 import talib
 from mltt.cache import cache_mode
+from mltt._kernels.window import fast_path, fast_path_available
 import mltt.technical.averages as A
 import mltt.technical.oscillators as O
 import mltt.technical.volume as V
@@ -51,10 +52,53 @@ def best(f, repeats, sync=lambda: None):
     return t
 
 
+def best_pair(f, g, repeats, sync=lambda: None):
+    "Best times of `f` and `g`, run in turn (f, g, f, g, ...): both see the same moments of a shared machine's load."
+    tf = tg = float('inf')
+    for _ in range(repeats):
+        tf = min(tf, best(f, 1, sync)); tg = min(tg, best(g, 1))
+    return tf, tg
+
+
+FIRST_CALL = r'''
+import json, sys, time
+import numpy as np, torch
+torch.set_num_threads(1)
+t0 = time.perf_counter()
+import mltt.technical.averages as A, mltt.technical.oscillators as O, mltt.technical.volume as V
+from mltt.cache import cache_mode
+from mltt._kernels.window import fast_path, fast_path_available
+t_import = time.perf_counter() - t0
+r = np.random.default_rng(0)
+c = torch.tensor(100 * np.exp(np.cumsum(r.normal(0, 0.01, (500, 20)), 0))); h, l = c * 1.01, c * 0.99
+calls = {'SMA': lambda: A.sma(c, 30), 'WMA': lambda: A.wma(c, 30), 'STDDEV': lambda: A.stdev(c, 20),
+         'BBANDS': lambda: A.bollinger(c, 20), 'Donchian': lambda: A.price_channel(h, l, 20), 'WILLR': lambda: O.willr(h, l, c, 14),
+         'AROON': lambda: O.aroon(h, l, 14), 'CCI': lambda: O.cci(h, l, c, 14), 'EMA': lambda: A.ema(c, 30),
+         'RSI': lambda: O.rsi(c, 14), 'ATR': lambda: V.atr(h, l, c, 14)}
+out = {'import': t_import}
+with cache_mode('disabled'):
+    for k, f in calls.items():
+        t0 = time.perf_counter(); f(); t1 = time.perf_counter(); f(); t2 = time.perf_counter()
+        out[k] = (t1 - t0) - (t2 - t1)                                    # the first call less a second one: compiling or loading
+print(json.dumps(out))
+'''
+
+
+def first_calls(cold:bool) -> dict:
+    "First-call overhead of each indicator in a fresh process: compiling (`cold`: an empty numba cache) or loading the cache."
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    with tempfile.TemporaryDirectory() as d:
+        if cold: env['NUMBA_CACHE_DIR'] = d
+        r = subprocess.run([sys.executable, '-c', FIRST_CALL], env=env, capture_output=True, text=True, check=True)
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--T', type=int, default=10_000); ap.add_argument('--N', type=int, default=500)
-    ap.add_argument('--repeats', type=int, default=5); ap.add_argument('--device', default='cpu')
+    ap.add_argument('--repeats', type=int, default=5); ap.add_argument('--torch-repeats', type=int, default=2)
+    ap.add_argument('--device', default='cpu')
+    ap.add_argument('--no-first-call', action='store_true', help='skip the first-call (compile) timings')
     ap.add_argument('--json', default=None, help='write the figures to this file')
     a = ap.parse_args()
     if a.device == 'cpu': torch.set_num_threads(1)
@@ -77,16 +121,28 @@ def main():
         ('RSI(14)', 'recursive', lambda: O.rsi(Cc, 14), lambda: [talib.RSI(cf[:, j], 14) for j in cols]),
         ('ATR(14)', 'recursive', lambda: V.atr(H, L, Cc, 14), lambda: [talib.ATR(hf[:, j], lf[:, j], cf[:, j], 14) for j in cols]),
     ]
-    print(f'{a.T} x {a.N} float64, mltt on {a.device} ({torch.get_num_threads()} thread(s)), best of {a.repeats}')
-    print(f"{'indicator':<22}{'kind':<11}{'mltt ms':>10}{'TA-Lib ms':>11}{'ratio':>8}{'target':>8}")
+    fast = a.device == 'cpu' and fast_path_available()
+    print(f'{a.T} x {a.N} float64, mltt on {a.device} ({torch.get_num_threads()} thread(s)), best of {a.repeats} '
+          f'(torch path: best of {a.torch_repeats}); compiled path {"on" if fast else "off (not CPU, or no numba)"}')
+    print(f"{'indicator':<22}{'kind':<11}{'mltt ms':>9}{'torch ms':>10}{'TA-Lib ms':>11}{'ratio':>8}{'torch ratio':>13}{'target':>8}")
     out = {}
     with cache_mode('disabled'):
         for name, kind, ours, ref in cases:
-            ours(); sync()                                                  # warm-up
-            tm, tt = best(ours, a.repeats, sync), best(ref, a.repeats)
+            ours(); sync()                                                  # warm-up (compiles, or loads the cache)
+            tm, tt = best_pair(ours, ref, a.repeats, sync)
+            with fast_path(False):
+                ours(); sync(); tp = best(ours, a.torch_repeats, sync)
             target = 1.0 if kind == 'window' else 2.0
-            out[name] = dict(kind=kind, mltt_s=tm, talib_s=tt, ratio=tm / tt, target=target)
-            print(f'{name:<22}{kind:<11}{tm * 1e3:>10.1f}{tt * 1e3:>11.1f}{tm / tt:>8.2f}{target:>7.0f}x' + ('' if tm / tt <= target else '  (over)'))
+            out[name] = dict(kind=kind, mltt_s=tm, torch_s=tp, talib_s=tt, ratio=tm / tt, torch_ratio=tp / tt, target=target)
+            print(f'{name:<22}{kind:<11}{tm * 1e3:>9.1f}{tp * 1e3:>10.1f}{tt * 1e3:>11.1f}{tm / tt:>8.2f}{tp / tt:>13.2f}{target:>7.0f}x'
+                  + ('' if tm / tt <= target else '  (over)'))
+    if fast and not a.no_first_call:
+        cold, warm = first_calls(True), first_calls(False)
+        print(f"\nfirst call in a fresh process, less a second call (ms): compiling with an empty numba cache / loading the cache"
+              f"\n  (import of mltt.technical: {cold['import'] * 1e3:.0f} / {warm['import'] * 1e3:.0f})")
+        for k in cold:
+            if k != 'import': print(f'  {k:<10}{cold[k] * 1e3:>8.0f}{warm[k] * 1e3:>8.0f}')
+        out['first_call'] = dict(compile_s=cold, cached_s=warm)
     if a.json:
         with open(a.json, 'w') as f: json.dump(out, f, indent=1)
 
