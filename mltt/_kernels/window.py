@@ -4,15 +4,19 @@
 
 # %% ../../nbs/07_kernels_window.ipynb #6343a35b
 from __future__ import annotations
-import math
+import math, os
+from contextlib import contextmanager
+import numpy as np
 import torch
 import torch.nn.functional as F
-from ..core import check_int, check_float, check_choice
+from ..core import check_int, check_float, check_choice, input_error
+try: import numba                        # the compiled path (a runtime requirement); without it the torch kernels run
+except ImportError: numba = None
 
 # %% auto #0
-__all__ = ['rolling_sum', 'rolling_mean', 'rolling_var', 'rolling_std', 'rolling_cov', 'rolling_corr', 'rolling_max',
-           'rolling_min', 'rolling_argmax', 'rolling_argmin', 'rolling_rank', 'rolling_prod', 'linear_weighted_mean',
-           'linear_recurrence', 'ema', 'wilder']
+__all__ = ['set_fast_path', 'fast_path', 'fast_path_available', 'rolling_sum', 'rolling_mean', 'rolling_var', 'rolling_std',
+           'rolling_cov', 'rolling_corr', 'rolling_max', 'rolling_min', 'rolling_argmax', 'rolling_argmin',
+           'rolling_rank', 'rolling_prod', 'linear_weighted_mean', 'linear_recurrence', 'ema', 'wilder']
 
 # %% ../../nbs/07_kernels_window.ipynb #537b4435
 def _flat(x, dim:int):
@@ -144,6 +148,285 @@ def _age(v:torch.Tensor, n:int, largest:bool, ties:str) -> torch.Tensor:
     if w < n: val, pos = merge(shift(val, n - w, fill), shift(pos, n - w, -1), val, pos)
     return (torch.arange(T, device=v.device)[:, None] - pos).to(v.dtype)
 
+# %% ../../nbs/07_kernels_window.ipynb #7c47e9fc
+_FAST = {'on': True}
+
+def set_fast_path(
+    enabled:bool, # True: compiled loops on CPU where they apply (the default); False: always the torch kernels
+) -> bool:
+    "Turn the compiled (numba) path of the window kernels and technical indicators on or off; returns the previous setting."
+    if not isinstance(enabled, (bool, np.bool_)):
+        raise input_error('enabled', enabled, 'True or False', 'pass True (compiled loops on CPU) or False (torch kernels only).')
+    old, _FAST['on'] = _FAST['on'], bool(enabled)
+    return old
+
+@contextmanager
+def fast_path(
+    enabled:bool=True, # The setting inside the `with` block
+):
+    "`with fast_path(False): ...` runs the block with the torch kernels only; the previous setting comes back after it."
+    old = set_fast_path(enabled)
+    try: yield
+    finally: set_fast_path(old)
+
+def fast_path_available() -> bool:
+    "Is the compiled path on, with numba installed?"
+    return numba is not None and _FAST['on']
+
+
+# %% ../../nbs/07_kernels_window.ipynb #841503aa
+def _jit(f):
+    "`f` compiled by numba (None without numba), its machine code cached on disk where numba finds a writable folder."
+    if numba is None: return None
+    try: return numba.njit(cache=True, nogil=True, error_model='numpy')(f)
+    except RuntimeError: return numba.njit(nogil=True, error_model='numpy')(f)   # no writable cache folder: compile per session
+
+def _fast(*vs) -> bool:
+    "Do the compiled loops apply to these tensors: on, with numba; CPU; no gradient wanted; float32/float64; not empty?"
+    return (numba is not None and _FAST['on'] and vs[0].numel() > 0 and
+            all(v.device.type == 'cpu' and not v.requires_grad and v.dtype in (torch.float64, torch.float32) for v in vs))
+
+def _np(v:torch.Tensor) -> np.ndarray:
+    "(T, M) tensor -> C-ordered float64 array (no copy when it already is one)."
+    return np.ascontiguousarray(v.detach().numpy(), dtype=np.float64)
+
+def _run(kernel, v:torch.Tensor, *args, inputs:tuple=(), nout:int=1):
+    """The compiled `kernel` on `v` (T, ...), the tensors `inputs` of its shape and the arguments `args`, writing `nout`
+    outputs: `kernel(v, *inputs, *args, *outs)` on (T, M) float64 arrays; tensors of `v`'s dtype and shape."""
+    T = v.shape[0]
+    a = [_np(x.reshape(T, -1)) for x in (v, *inputs)]
+    outs = [np.empty_like(a[0]) for _ in range(nout)]
+    kernel(*a, *args, *outs)
+    res = [torch.from_numpy(o).to(v.dtype).reshape(v.shape) for o in outs]
+    return res[0] if nout == 1 else res
+
+def _first_bad(a:torch.Tensor, b:torch.Tensor|None=None) -> tuple[int, int]|None:
+    """(row, column) of the first infinite value of `a` (or the first row where a < b), scanning rows first; None if none.
+    One compiled pass where the fast path applies, else two torch passes."""
+    T = a.shape[0]
+    if _fast(a) and (b is None or _fast(b)):
+        A = _np(a.reshape(T, -1))
+        k = _nb_first_inf(A) if b is None else _nb_first_below(A, _np(b.reshape(T, -1)))
+        return None if k < 0 else divmod(int(k), A.shape[1])
+    m = (torch.isinf(a) if b is None else a < b).reshape(T, -1)
+    if not bool(m.any()): return None
+    i = int(m.any(1).to(torch.int8).argmax())
+    return i, int(m[i].to(torch.int8).argmax())
+
+@_jit
+def _nb_wsum(x, n, div, out):
+    "Window sums / div: prefix of the current block + suffix of the block before; NaN in the warm-up and where a value is missing."
+    T, M = x.shape
+    P = np.zeros(M); Q = np.zeros((n + 1, M)); last = np.full(M, -n - 1)
+    for k0 in range(0, T, n):
+        if k0 > 0:                                                        # Q[i]: rows i..n-1 of the block before
+            for i in range(n - 1, -1, -1):
+                for j in range(M):
+                    v = x[k0 - n + i, j]
+                    Q[i, j] = Q[i + 1, j] + (v if np.isfinite(v) else 0.)
+        P[:] = 0.
+        for i in range(min(n, T - k0)):
+            t = k0 + i
+            for j in range(M):
+                v = x[t, j]
+                if np.isfinite(v): P[j] += v
+                else: last[j] = t                                         # the last missing row of the column
+                out[t, j] = (P[j] + Q[i + 1, j]) / div if (t - last[j] >= n and t >= n - 1) else np.nan
+    return out
+
+@_jit
+def _nb_wvar(x, n, ddof, root, out):
+    "Window variance (its root if `root`) from sums centred per block on the mean of the block before, as `rolling_var`."
+    T, M = x.shape
+    d = np.zeros(M); Ps = np.zeros(M); Pss = np.zeros(M)
+    Qs = np.zeros((n + 1, M)); Qss = np.zeros((n + 1, M)); last = np.full(M, -n - 1)
+    for j in range(M): d[j] = x[0, j] if np.isfinite(x[0, j]) else 0.
+    for k0 in range(0, T, n):
+        if k0 > 0:                                                        # the block before: its mean, then its suffixes
+            Ps[:] = 0.; Pss[:] = 0.                                       # (here: sum and count of its valid values)
+            for i in range(n):
+                for j in range(M):
+                    v = x[k0 - n + i, j]
+                    if np.isfinite(v): Ps[j] += v; Pss[j] += 1.
+            for j in range(M): d[j] = Ps[j] / max(Pss[j], 1.)
+            for i in range(n - 1, -1, -1):
+                for j in range(M):
+                    v = x[k0 - n + i, j]
+                    c = (v if np.isfinite(v) else 0.) - d[j]
+                    Qs[i, j] = Qs[i + 1, j] + c; Qss[i, j] = Qss[i + 1, j] + c * c
+        Ps[:] = 0.; Pss[:] = 0.
+        for i in range(min(n, T - k0)):
+            t = k0 + i
+            for j in range(M):
+                v = x[t, j]
+                if not np.isfinite(v): last[j] = t; v = 0.
+                c = v - d[j]
+                Ps[j] += c; Pss[j] += c * c
+                if t - last[j] >= n and t >= n - 1:
+                    s = Ps[j] + Qs[i + 1, j]
+                    r = max((Pss[j] + Qss[i + 1, j] - s * s / n) / (n - ddof), 0.)
+                    out[t, j] = math.sqrt(r) if root else r
+                else: out[t, j] = np.nan
+    return out
+
+@_jit
+def _nb_wext(x, n, largest, out):
+    "Window max (or min): van Herk/Gil-Werman, the prefix extreme of the current block and the suffix extreme of the one before."
+    T, M = x.shape
+    fill = -np.inf if largest else np.inf
+    P = np.empty(M); Q = np.full((n + 1, M), fill); last = np.full(M, -n - 1)
+    for k0 in range(0, T, n):
+        if k0 > 0:
+            for i in range(n - 1, -1, -1):
+                for j in range(M):
+                    v = x[k0 - n + i, j]; q = Q[i + 1, j]
+                    v = v if np.isfinite(v) else fill
+                    Q[i, j] = max(v, q) if largest else min(v, q)
+        P[:] = fill
+        for i in range(min(n, T - k0)):
+            t = k0 + i
+            for j in range(M):                                            # (no branch: vectorised across the columns)
+                v = x[t, j]; ok = np.isfinite(v)
+                v = v if ok else fill; last[j] = last[j] if ok else t
+                P[j] = max(P[j], v) if largest else min(P[j], v)
+                q = Q[i + 1, j]
+                r = max(P[j], q) if largest else min(P[j], q)
+                out[t, j] = r if (t - last[j] >= n) & (t >= n - 1) else np.nan
+    return out
+
+@_jit
+def _nb_wage(x, n, largest, tlast, aroon, out):
+    """Rows since the window's extreme: the same scans over (value, row) pairs; equal values go to the newer row if `tlast`.
+    With `aroon` > 0, Aroon's 100 (aroon - age) / aroon instead of the age."""
+    T, M = x.shape
+    fill = -np.inf if largest else np.inf
+    sg = 1. if largest else -1.
+    P = np.empty(M); Pp = np.empty(M, dtype=np.int64)
+    Q = np.full((n + 1, M), fill); Qp = np.full((n + 1, M), -1, dtype=np.int64); last = np.full(M, -n - 1)
+    for k0 in range(0, T, n):
+        if k0 > 0:
+            for i in range(n - 1, -1, -1):
+                for j in range(M):
+                    v = x[k0 - n + i, j]
+                    v = v if np.isfinite(v) else fill
+                    q = Q[i + 1, j]
+                    old = (sg * v > sg * q) | (~tlast & (v == q))        # the older row wins if better (or equal, ties='first')
+                    Q[i, j] = v if old else q; Qp[i, j] = k0 - n + i if old else Qp[i + 1, j]
+        P[:] = fill; Pp[:] = -1
+        for i in range(min(n, T - k0)):
+            t = k0 + i
+            for j in range(M):                                            # (no branch: vectorised across the columns)
+                v = x[t, j]; ok = np.isfinite(v)
+                v = v if ok else fill; last[j] = last[j] if ok else t
+                take = (sg * v > sg * P[j]) | (tlast & (v == P[j]))
+                P[j] = v if take else P[j]; Pp[j] = t if take else Pp[j]
+                q = Q[i + 1, j]
+                new = (sg * P[j] > sg * q) | (tlast & (P[j] == q))
+                pos = Pp[j] if new else Qp[i + 1, j]
+                age = float(t - pos)
+                if aroon > 0: age = 100 * (aroon - age) / aroon
+                out[t, j] = age if (t - last[j] >= n) & (t >= n - 1) else np.nan
+    return out
+
+@_jit
+def _nb_wma(x, n, out):
+    "Linearly weighted window mean from block sums of x and of (row in block) * x, as `linear_weighted_mean`."
+    T, M = x.shape
+    Ps = np.zeros(M); Pj = np.zeros(M); Qs = np.zeros((n + 1, M)); Qj = np.zeros((n + 1, M)); last = np.full(M, -n - 1)
+    tri = n * (n + 1) / 2
+    for k0 in range(0, T, n):
+        if k0 > 0:
+            for i in range(n - 1, -1, -1):
+                for j in range(M):
+                    v = x[k0 - n + i, j]
+                    if not np.isfinite(v): v = 0.
+                    Qs[i, j] = Qs[i + 1, j] + v; Qj[i, j] = Qj[i + 1, j] + i * v
+        Ps[:] = 0.; Pj[:] = 0.
+        for i in range(min(n, T - k0)):
+            t = k0 + i
+            for j in range(M):
+                v = x[t, j]
+                if not np.isfinite(v): v = 0.; last[j] = t
+                Ps[j] += v; Pj[j] += i * v
+                out[t, j] = ((n - i) * Ps[j] + Pj[j] + Qj[i + 1, j] - i * Qs[i + 1, j]) / tri \
+                    if (t - last[j] >= n and t >= n - 1) else np.nan
+    return out
+
+@_jit
+def _nb_seeded(x, L, decay, gain, div, out):
+    """y_t = decay y_{t-1} + gain x_t per column from its L-th valid row, seeded there with (sum of its first L values) / div;
+    NaN before, and from a missing row after the column's start on. Two passes: each column's seed row and seed (the
+    first rows only, until every column is seeded), then the recursion without branches (vectorised across the columns)."""
+    T, M = x.shape
+    f = np.full(M, -1, dtype=np.int64); s = np.full(M, T, dtype=np.int64); dead = np.zeros(M, dtype=np.bool_)
+    seed = np.zeros(M); y = np.zeros(M)
+    todo, t = M, 0
+    while t < T and todo > 0:
+        for j in range(M):
+            if t > s[j] or dead[j]: continue
+            v = x[t, j]
+            if f[j] < 0:
+                if np.isfinite(v): f[j] = t; seed[j] = v
+            elif not np.isfinite(v): dead[j] = True; todo -= 1; continue  # a gap while seeding: the column never starts
+            else: seed[j] += v
+            if f[j] >= 0 and t == f[j] + L - 1: s[j] = t; todo -= 1
+        t += 1
+    for j in range(M): seed[j] = seed[j] / div
+    for t in range(T):
+        for j in range(M):
+            v = x[t, j]
+            yn = decay * y[j] + gain * v
+            yn = seed[j] if t == s[j] else yn
+            dd = dead[j] | ((t > s[j]) & ~np.isfinite(v))               # a gap after the seed ends the column
+            dead[j] = dd
+            live = (t >= s[j]) & ~dd
+            y[j] = yn if live else y[j]
+            out[t, j] = yn if live else np.nan
+    return out
+
+@_jit
+def _nb_first_inf(x):
+    "Flat index (row-major) of the first infinite value, -1 if none."
+    T, M = x.shape
+    for t in range(T):
+        bad = False
+        for j in range(M): bad |= np.isinf(x[t, j])                       # no branch inside a row: vectorised
+        if bad:
+            for j in range(M):
+                if np.isinf(x[t, j]): return t * M + j
+    return -1
+
+@_jit
+def _nb_first_below(a, b):
+    "Flat index (row-major) of the first a < b, -1 if none (False where either is NaN)."
+    T, M = a.shape
+    for t in range(T):
+        bad = False
+        for j in range(M): bad |= a[t, j] < b[t, j]
+        if bad:
+            for j in range(M):
+                if a[t, j] < b[t, j]: return t * M + j
+    return -1
+
+def _hlc_ok(h:torch.Tensor, l:torch.Tensor, c:torch.Tensor|None=None) -> bool:
+    """One compiled pass over highs, lows (and closes): True if none is infinite and high >= low, high >= close >= low
+    wherever both are known. False also where the compiled path does not apply: then check them one by one."""
+    if not _fast(h, l, *(() if c is None else (c,))): return False
+    T = h.shape[0]
+    return bool(_nb_hlc_ok(*(_np(x.reshape(T, -1)) for x in (h, l, h if c is None else c))))
+
+@_jit
+def _nb_hlc_ok(h, l, c):
+    T, M = h.shape
+    for t in range(T):
+        bad = False
+        for j in range(M):                                                # no branch inside a row: vectorised
+            a = h[t, j]; b = l[t, j]; x = c[t, j]
+            bad |= np.isinf(a) | np.isinf(b) | np.isinf(x) | (a < b) | (a < x) | (x < b)
+        if bad: return False
+    return True
+
+
 # %% ../../nbs/07_kernels_window.ipynb #9e7cb38c
 def rolling_sum(
     x:torch.Tensor, # Values, time along `dim`
@@ -152,6 +435,7 @@ def rolling_sum(
 ) -> torch.Tensor:
     "Sum of the last `n` rows; NaN until `n` valid rows are in the window."
     v, meta = _flat(x, dim); n = _window(n)
+    if _fast(v): return _unflat(_run(_nb_wsum, v, n, 1.), meta)
     miss = _has_missing(v)
     return _unflat(_warm(_wsum(torch.where(torch.isfinite(v), v, 0.) if miss else v, n), v, n, miss), meta)
 
@@ -161,7 +445,9 @@ def rolling_mean(
     dim:int=0, # Time dimension
 ) -> torch.Tensor:
     "Mean of the last `n` rows (TA-Lib `SMA`); NaN until `n` valid rows are in the window."
-    return rolling_sum(x, n, dim) / _window(n)
+    v, meta = _flat(x, dim); n = _window(n)
+    if _fast(v): return _unflat(_run(_nb_wsum, v, n, float(n)), meta)
+    return rolling_sum(x, n, dim) / n
 
 # %% ../../nbs/07_kernels_window.ipynb #7f5410b0
 def rolling_var(
@@ -172,6 +458,7 @@ def rolling_var(
 ) -> torch.Tensor:
     "Variance of the last `n` rows, divided by `n - ddof`; NaN until `n` valid rows are in the window."
     v, meta = _flat(x, dim); n = _window(n); ddof = check_int('ddof', ddof, min=0, max=n - 1)
+    if _fast(v): return _unflat(_run(_nb_wvar, v, n, ddof, False), meta)
     (s,), (ss,) = _centred_sums([v], n, [(0, 0)])
     var = ((ss - s * s / n) / (n - ddof)).clamp_min(0.)
     return _unflat(_warm(var, v, n, _has_missing(v)), meta)
@@ -183,6 +470,8 @@ def rolling_std(
     dim:int=0, # Time dimension
 ) -> torch.Tensor:
     "Standard deviation of the last `n` rows; NaN until `n` valid rows are in the window."
+    v, meta = _flat(x, dim); n = _window(n); ddof = check_int('ddof', ddof, min=0, max=n - 1)
+    if _fast(v): return _unflat(_run(_nb_wvar, v, n, ddof, True), meta)
     return rolling_var(x, n, ddof, dim).sqrt()
 
 def rolling_cov(
@@ -222,6 +511,7 @@ def rolling_max(
 ) -> torch.Tensor:
     "Largest of the last `n` rows (TA-Lib `MAX`); NaN until `n` valid rows are in the window."
     v, meta = _flat(x, dim); n = _window(n)
+    if _fast(v): return _unflat(_run(_nb_wext, v, n, True), meta)
     miss = _has_missing(v)
     out = _wscan(torch.where(torch.isfinite(v), v, -math.inf) if miss else v, n, 'max')
     return _unflat(_warm(out, v, n, miss), meta)
@@ -233,6 +523,7 @@ def rolling_min(
 ) -> torch.Tensor:
     "Smallest of the last `n` rows (TA-Lib `MIN`); NaN until `n` valid rows are in the window."
     v, meta = _flat(x, dim); n = _window(n)
+    if _fast(v): return _unflat(_run(_nb_wext, v, n, False), meta)
     miss = _has_missing(v)
     out = _wscan(torch.where(torch.isfinite(v), v, math.inf) if miss else v, n, 'min')
     return _unflat(_warm(out, v, n, miss), meta)
@@ -245,6 +536,7 @@ def rolling_argmax(
 ) -> torch.Tensor:
     "Rows since the largest of the last `n` rows: 0 if it is the current row, `n - 1` if the oldest; NaN until `n` valid rows are in the window."
     v, meta = _flat(x, dim); n = _window(n); check_choice('ties', ties, ['last', 'first'])
+    if _fast(v): return _unflat(_run(_nb_wage, v, n, True, ties == 'last', 0), meta)
     return _unflat(_warm(_age(v, n, True, ties), v, n, _has_missing(v)), meta)
 
 def rolling_argmin(
@@ -255,6 +547,7 @@ def rolling_argmin(
 ) -> torch.Tensor:
     "Rows since the smallest of the last `n` rows: 0 if it is the current row; NaN until `n` valid rows are in the window."
     v, meta = _flat(x, dim); n = _window(n); check_choice('ties', ties, ['last', 'first'])
+    if _fast(v): return _unflat(_run(_nb_wage, v, n, False, ties == 'last', 0), meta)
     return _unflat(_warm(_age(v, n, False, ties), v, n, _has_missing(v)), meta)
 
 # %% ../../nbs/07_kernels_window.ipynb #2c4afe85
@@ -291,6 +584,7 @@ def linear_weighted_mean(
 ) -> torch.Tensor:
     "Mean of the last `n` rows weighted n, n-1, ..., 1 from the newest to the oldest (TA-Lib `WMA`); NaN until `n` valid rows are in the window."
     v, meta = _flat(x, dim); n = _window(n)
+    if _fast(v): return _unflat(_run(_nb_wma, v, n), meta)
     T, M = v.shape
     miss = _has_missing(v)
     b = _blocks(torch.where(torch.isfinite(v), v, 0.) if miss else v, n)
@@ -335,6 +629,7 @@ def ema(
     v, meta = _flat(x, dim); n = _window(n); check_choice('seed', seed, ['sma', 'first'])
     a = 2 / (n + 1) if alpha is None else check_float('alpha', alpha, min=0, max=1, strict=False)
     if a <= 0: raise check_float('alpha', alpha, min=0, strict=True)
+    if _fast(v): return _unflat(_run(_nb_seeded, v, n if seed == 'sma' else 1, 1 - a, a, float(n) if seed == 'sma' else 1.), meta)
     T = v.shape[0]
     t = torch.arange(T, device=v.device)[:, None]
     f0 = _lead(v)

@@ -66,19 +66,23 @@ def _panel(args:dict, need:int=1, windows:dict|None=None, ohlc:bool=False, zero_
                 raise input_error(name, tuple(t.shape), f'of the shape of `{ref[0]}` {tuple(ref[2].shape)}', 'pass the fields of the same bars.')
             _same_labels(name, x, ref[0], ref[1])
             t = t.to(dtype=ref[2].dtype, device=ref[2].device)
-        inf = torch.isinf(t)
-        if inf.any():
-            i, j = _first_true(inf)
+        ts.append(t)
+    named = dict(zip(args, ts))
+    given = {k for k, t in named.items() if t is not None}
+    clear = ohlc and given <= {'high', 'low', 'close'} and {'high', 'low'} <= given and \
+        W._hlc_ok(named['high'], named['low'], named.get('close'))        # bars all clear in one compiled pass
+    for name, t in named.items():
+        bad = None if clear or t is None else W._first_bad(t)
+        if bad is not None:
+            i, j = bad
             raise InputError(f"`{name}` has an infinite value at {_where(ref[3], i, j, t.reshape(t.shape[0], -1).shape[1])}. "
                              f"Fix: replace it with NaN (missing) or a number.")
-        ts.append(t)
     T = ref[2].shape[0]
     if need > T:
         wins = ', '.join(f'{k}={v}' for k, v in (windows or {}).items())
         raise InputError(f"The data has {T} rows but {'the windows ' + wins + ' need' if wins else 'this indicator needs'} {need} "
                          f"for a first value. Fix: pass more rows or shorter windows.")
-    named = dict(zip(args, ts))
-    if ohlc: _check_bars(named, ref[3])
+    if ohlc and not clear: _check_bars(named, ref[3])
     if named.get('volume') is not None: ts[list(args).index('volume')] = _check_volume(named['volume'], zero_volume, ref[3])
     return ts, _Out(ref[1], ref[3])
 
@@ -92,9 +96,9 @@ def _check_bars(named:dict, labels:Labels):
         if h is not None: pairs.append(('high', k, h, v))
         if l is not None: pairs.append((k, 'low', v, l))
     for hi_name, lo_name, hi, lo in pairs:
-        bad = hi < lo                                                     # False wherever either is NaN
-        if bad.any():
-            i, j = _first_true(bad)
+        bad = W._first_bad(hi, lo)                                        # the first hi < lo (False wherever either is NaN)
+        if bad is not None:
+            i, j = bad
             a, b = hi.reshape(hi.shape[0], -1)[i, j].item(), lo.reshape(lo.shape[0], -1)[i, j].item()
             raise InputError(f"Inconsistent bar: `{hi_name}` ({a:g}) is below `{lo_name}` ({b:g}) at "
                              f"{_where(labels, i, j, hi.reshape(hi.shape[0], -1).shape[1])}. "
@@ -214,6 +218,46 @@ def _scan(a:torch.Tensor, u:torch.Tensor) -> torch.Tensor:
         s *= 2
     return U
 
+# %% ../../nbs/20_technical_averages.ipynb #bda97c2f
+# Compiled kernel of the Bollinger bands (used on CPU tensors without gradients; the torch kernels are the reference)
+@W._jit
+def _nb_bbands(x, n, ddof, k, kl, up, mid, lo):
+    "Middle line (block sums / n, as `rolling_mean`) and standard deviation (centred block sums, as `rolling_std`) in one pass."
+    T, M = x.shape
+    d = np.zeros(M); P = np.zeros(M); Ps = np.zeros(M); Pss = np.zeros(M)
+    Q = np.zeros((n + 1, M)); Qs = np.zeros((n + 1, M)); Qss = np.zeros((n + 1, M)); last = np.full(M, -n - 1)
+    for j in range(M): d[j] = x[0, j] if np.isfinite(x[0, j]) else 0.
+    for k0 in range(0, T, n):
+        if k0 > 0:                                                        # the block before: its mean, then its suffixes
+            Ps[:] = 0.; Pss[:] = 0.
+            for i in range(n):
+                for j in range(M):
+                    v = x[k0 - n + i, j]
+                    if np.isfinite(v): Ps[j] += v; Pss[j] += 1.
+            for j in range(M): d[j] = Ps[j] / max(Pss[j], 1.)
+            for i in range(n - 1, -1, -1):
+                for j in range(M):
+                    v = x[k0 - n + i, j]
+                    if not np.isfinite(v): v = 0.
+                    c = v - d[j]
+                    Q[i, j] = Q[i + 1, j] + v; Qs[i, j] = Qs[i + 1, j] + c; Qss[i, j] = Qss[i + 1, j] + c * c
+        P[:] = 0.; Ps[:] = 0.; Pss[:] = 0.
+        for i in range(min(n, T - k0)):
+            t = k0 + i
+            for j in range(M):
+                v = x[t, j]
+                if not np.isfinite(v): last[j] = t; v = 0.
+                c = v - d[j]
+                P[j] += v; Ps[j] += c; Pss[j] += c * c
+                if t - last[j] >= n and t >= n - 1:
+                    m = (P[j] + Q[i + 1, j]) / n
+                    s = Ps[j] + Qs[i + 1, j]
+                    sd = math.sqrt(max((Pss[j] + Qss[i + 1, j] - s * s / n) / (n - ddof), 0.))
+                    up[t, j] = m + k * sd; mid[t, j] = m; lo[t, j] = m - kl * sd
+                else: up[t, j] = np.nan; mid[t, j] = np.nan; lo[t, j] = np.nan
+    return up, mid, lo
+
+
 # %% ../../nbs/20_technical_averages.ipynb #e9d96273
 class Bands(NamedTuple):
     "Upper, middle and lower lines of a band or channel."
@@ -233,6 +277,9 @@ def bollinger(
     n = _n('n', n); k = check_float('k', k, min=0); kl = k if k_lower is None else check_float('k_lower', k_lower, min=0)
     ddof = check_int('ddof', ddof, min=0, max=n - 1)
     (c,), out = _panel(dict(close=close), n, dict(n=n))
+    if W._fast(c):                                                        # one compiled pass
+        u, m, lo = W._run(_nb_bbands, c, n, ddof, k, kl, nout=3)
+        return Bands(out(u), out(m), out(lo))
     m, s = W.rolling_mean(c, n), W.rolling_std(c, n, ddof)
     return Bands(out(m + k * s), out(m), out(m - kl * s))
 
@@ -246,7 +293,8 @@ def stdev(
     "Rolling standard deviation times `nbdev` (TA-Lib `STDDEV`)."
     n = _n('n', n); nbdev = check_float('nbdev', nbdev); ddof = check_int('ddof', ddof, min=0, max=n - 1)
     (c,), out = _panel(dict(close=close), n, dict(n=n))
-    return out(W.rolling_std(c, n, ddof) * nbdev)
+    s = W.rolling_std(c, n, ddof)
+    return out(s if nbdev == 1 else s * nbdev)
 
 @cached
 def z_score(
@@ -261,6 +309,36 @@ def z_score(
     ok = s > 0                                                            # False where NaN too
     return out(torch.where(ok, (c - W.rolling_mean(c, n)) / torch.where(ok, s, 1.), torch.nan))
 
+# %% ../../nbs/20_technical_averages.ipynb #9b21ce9d
+# Compiled kernel of the Donchian channel (used on CPU tensors without gradients; the torch kernels are the reference)
+@W._jit
+def _nb_channel(h, l, n, up, mid, lo):
+    "Highest high and lowest low of the last n rows (the van Herk scans of both side by side) and their mean."
+    T, M = h.shape
+    Ph = np.empty(M); Pl = np.empty(M); Qh = np.full((n + 1, M), -np.inf); Ql = np.full((n + 1, M), np.inf)
+    lh = np.full(M, -n - 1); ll = np.full(M, -n - 1)
+    for k0 in range(0, T, n):
+        if k0 > 0:
+            for i in range(n - 1, -1, -1):
+                for j in range(M):
+                    a = h[k0 - n + i, j]; b = l[k0 - n + i, j]
+                    Qh[i, j] = max(a, Qh[i + 1, j]) if np.isfinite(a) else Qh[i + 1, j]
+                    Ql[i, j] = min(b, Ql[i + 1, j]) if np.isfinite(b) else Ql[i + 1, j]
+        Ph[:] = -np.inf; Pl[:] = np.inf
+        for i in range(min(n, T - k0)):
+            t = k0 + i
+            for j in range(M):
+                a = h[t, j]; b = l[t, j]
+                if np.isfinite(a): Ph[j] = max(Ph[j], a)
+                else: lh[j] = t
+                if np.isfinite(b): Pl[j] = min(Pl[j], b)
+                else: ll[j] = t
+                H = max(Ph[j], Qh[i + 1, j]) if (t - lh[j] >= n and t >= n - 1) else np.nan
+                L = min(Pl[j], Ql[i + 1, j]) if (t - ll[j] >= n and t >= n - 1) else np.nan
+                up[t, j] = H; lo[t, j] = L; mid[t, j] = (H + L) / 2
+    return up, mid, lo
+
+
 # %% ../../nbs/20_technical_averages.ipynb #b92c4dc2
 @cached
 def price_channel(
@@ -271,11 +349,12 @@ def price_channel(
 ) -> Bands:
     "Donchian channel: the highest high and lowest low of the last `n` bars, and their mean."
     n = _n('n', n); (h, l), out = _panel(dict(high=high, low=low), n + bool(exclude_current), dict(n=n), ohlc=True)
-    up, lo = W.rolling_max(h, n), W.rolling_min(l, n)
+    if W._fast(h, l): up, mid, lo = W._run(_nb_channel, h, n, inputs=(l,), nout=3)   # one compiled pass
+    else: up, lo = W.rolling_max(h, n), W.rolling_min(l, n); mid = (up + lo) / 2
     if exclude_current:
         pad = (0, 0) * (h.ndim - 1) + (1, 0)
-        up, lo = F.pad(up[:-1], pad, value=math.nan), F.pad(lo[:-1], pad, value=math.nan)
-    return Bands(out(up), out((up + lo) / 2), out(lo))
+        up, mid, lo = (F.pad(x[:-1], pad, value=math.nan) for x in (up, mid, lo))
+    return Bands(out(up), out(mid), out(lo))
 
 @cached
 def midpoint(

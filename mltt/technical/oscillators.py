@@ -5,6 +5,7 @@
 # %% ../../nbs/21_technical_oscillators.ipynb #c23ad2c2
 from __future__ import annotations
 import math
+import numpy as np
 from typing import NamedTuple
 import torch
 import torch.nn.functional as F
@@ -33,6 +34,7 @@ def _seeded(x:torch.Tensor, seed_len:int, decay:float, gain:float, how:str='mean
     """$y_t = $ `decay` $y_{t-1} +$ `gain` $x_t$ per column, started at the column's `seed_len`-th valid row with the mean
     (or sum) of its first `seed_len` values; NaN before, and from a missing row after the start on."""
     T = x.shape[0]
+    if W._fast(x): return W._run(W._nb_seeded, x, seed_len, decay, gain, float(seed_len) if how == 'mean' else 1.)
     t = _col(x, T)
     f0 = W._lead(x.reshape(T, -1))
     if f0 < T and not W._has_missing(x[f0:]):                             # one common start, no gap: no masks needed
@@ -59,6 +61,95 @@ def _ratio(num:torch.Tensor, den:torch.Tensor, zero:float=0.) -> torch.Tensor:
     r = torch.where(nz, num, 0.) / torch.where(nz, den, 1.)
     return torch.where(nz, r, torch.where(ok, zero, torch.nan))
 
+# %% ../../nbs/21_technical_oscillators.ipynb #da159daa
+# Compiled kernels of the oscillators (used on CPU tensors without gradients; the torch code above them is the reference)
+@W._jit
+def _nb_rsi(c, n, decay, gain, zero, out):
+    """RSI: gains and losses of each step, seeded with their means over the column's first n steps, then smoothed. Two
+    passes: each column's seed row and seeds (the first rows only), then the recursions without branches (vectorised)."""
+    T, M = c.shape
+    f = np.full(M, -1, dtype=np.int64); s = np.full(M, T, dtype=np.int64); dead = np.zeros(M, dtype=np.bool_)
+    G = np.zeros(M); L = np.zeros(M)
+    todo, t = M, 1
+    while t < T and todo > 0:
+        for j in range(M):
+            if t > s[j] or dead[j]: continue
+            d = c[t, j] - c[t - 1, j]                                     # NaN unless both closes are known
+            if f[j] < 0:
+                if np.isfinite(d): f[j] = t; G[j] = max(d, 0.); L[j] = max(-d, 0.)
+            elif not np.isfinite(d): dead[j] = True; todo -= 1; continue
+            else: G[j] += max(d, 0.); L[j] += max(-d, 0.)
+            if f[j] >= 0 and t == f[j] + n - 1: s[j] = t; todo -= 1
+        t += 1
+    for j in range(M): G[j] = G[j] / n; L[j] = L[j] / n
+    out[0, :] = np.nan
+    for t in range(1, T):
+        for j in range(M):
+            d = c[t, j] - c[t - 1, j]
+            gn = decay * G[j] + gain * max(d, 0.); ln = decay * L[j] + gain * max(-d, 0.)
+            first = t == s[j]
+            gn = G[j] if first else gn; ln = L[j] if first else ln
+            dd = dead[j] | ((t > s[j]) & ~np.isfinite(d))
+            dead[j] = dd
+            live = (t >= s[j]) & ~dd
+            G[j] = gn if live else G[j]; L[j] = ln if live else L[j]
+            den = gn + ln
+            r = 100 * (gn / den) if den != 0 else 100 * zero
+            out[t, j] = r if live else np.nan
+    return out
+
+@W._jit
+def _nb_willr(h, l, c, n, out):
+    "Williams %R in one pass: the van Herk scans of the highs (max) and lows (min) side by side, then -100 (H - c) / (H - L)."
+    T, M = h.shape
+    Ph = np.empty(M); Pl = np.empty(M); Qh = np.full((n + 1, M), -np.inf); Ql = np.full((n + 1, M), np.inf)
+    lh = np.full(M, -n - 1); ll = np.full(M, -n - 1)
+    for k0 in range(0, T, n):
+        if k0 > 0:
+            for i in range(n - 1, -1, -1):
+                for j in range(M):
+                    a = h[k0 - n + i, j]; b = l[k0 - n + i, j]
+                    Qh[i, j] = max(a, Qh[i + 1, j]) if np.isfinite(a) else Qh[i + 1, j]
+                    Ql[i, j] = min(b, Ql[i + 1, j]) if np.isfinite(b) else Ql[i + 1, j]
+        Ph[:] = -np.inf; Pl[:] = np.inf
+        for i in range(min(n, T - k0)):
+            t = k0 + i
+            for j in range(M):
+                a = h[t, j]; b = l[t, j]; x = c[t, j]
+                oa = np.isfinite(a); ob = np.isfinite(b)
+                Ph[j] = max(Ph[j], a) if oa else Ph[j]; lh[j] = lh[j] if oa else t
+                Pl[j] = min(Pl[j], b) if ob else Pl[j]; ll[j] = ll[j] if ob else t
+                H = max(Ph[j], Qh[i + 1, j]); Lo = min(Pl[j], Ql[i + 1, j])
+                den = H - Lo
+                r = -100 * ((H - x) / den) if den != 0 else -100 * 0.
+                ok = (t - lh[j] >= n) & (t - ll[j] >= n) & (t >= n - 1) & np.isfinite(x)
+                out[t, j] = r if ok else np.nan
+    return out
+
+@W._jit
+def _nb_cci(h, l, c, n, out):
+    "CCI: typical price, its mean over the last n rows and the mean absolute deviation from it (loops over the window, as TA-Lib)."
+    T, M = h.shape
+    p = np.empty((n, M)); last = np.full(M, -n - 1); m = np.empty(M); md = np.empty(M)   # p: the last n typical prices, a ring
+    for t in range(T):
+        r = t % n
+        for j in range(M):
+            p[r, j] = (h[t, j] + l[t, j] + c[t, j]) / 3
+            if not np.isfinite(p[r, j]): last[j] = t
+        if t < n - 1:
+            out[t, :] = np.nan; continue
+        m[:] = 0.
+        for k in range(t - n + 1, t + 1):                                 # oldest to newest
+            for j in range(M): m[j] += p[k % n, j]
+        md[:] = 0.
+        for k in range(n):                                                # newest to oldest
+            for j in range(M): md[j] += abs(p[(t - k) % n, j] - m[j] / n)
+        for j in range(M):
+            mj = m[j] / n; den = 0.015 * md[j] / n
+            out[t, j] = np.nan if t - last[j] < n else (p[r, j] - mj) / den if den != 0 else 0.
+    return out
+
+
 # %% ../../nbs/21_technical_oscillators.ipynb #d25dccc8
 def _gl(c:torch.Tensor, n:int, smoothing:str):
     d = _diff(c)
@@ -78,6 +169,9 @@ def rsi(
     "Relative strength index in [0, 100] (TA-Lib `RSI`)."
     n = _n('n', n); check_choice('smoothing', smoothing, ['wilder', 'ema', 'sma']); flat = check_float('flat', flat, 0, 100)
     (c,), out = _panel(dict(close=close), n + 1, dict(n=n))
+    if smoothing != 'sma' and W._fast(c):                                 # one compiled pass
+        a = 1 / n if smoothing == 'wilder' else 2 / (n + 1)
+        return out(W._run(_nb_rsi, c, n, 1 - a, a, flat / 100))
     G, L = _gl(c, n, smoothing)
     return out(100 * _ratio(G, G + L, flat / 100))
 
@@ -177,6 +271,7 @@ def willr(
 ):
     "Williams %R in [-100, 0] (TA-Lib `WILLR`)."
     n = _n('n', n); (h, l, c), out = _panel(dict(high=high, low=low, close=close), n, dict(n=n), ohlc=True)
+    if W._fast(h, l, c): return out(W._run(_nb_willr, h, n, inputs=(l, c)))
     H, L = W.rolling_max(h, n), W.rolling_min(l, n)
     return out(-100 * _ratio(H - c, H - L))
 
@@ -189,8 +284,11 @@ def cci(
 ):
     "Commodity channel index (TA-Lib `CCI`)."
     n = _n('n', n); (h, l, c), out = _panel(dict(high=high, low=low, close=close), n, dict(n=n), ohlc=True)
+    if W._fast(h, l, c): return out(W._run(_nb_cci, h, n, inputs=(l, c)))
     p = (h + l + c) / 3
-    m = W.rolling_mean(p, n)
+    m = torch.zeros_like(p)
+    for j in range(n - 1, -1, -1): m = m + _lag(p, j)                   # the mean summed oldest to newest, as TA-Lib:
+    m = m / n                                                             # a flat window's deviation is then exactly 0
     md = torch.zeros_like(p)
     for j in range(n):                                                    # mean |p_{t-j} - mean_t|: a loop over the window
         md = md + (_lag(p, j) - m).abs()
@@ -248,6 +346,9 @@ def aroon(
 ) -> Aroon:
     "Aroon down and up in [0, 100] (TA-Lib `AROON`)."
     n = _n('n', n); (h, l), out = _panel(dict(high=high, low=low), n + 1, dict(n=n), ohlc=True)
+    if W._fast(h, l):
+        up = W._run(W._nb_wage, h, n + 1, True, True, n)                 # Aroon's scale applied inside the compiled scan
+        return Aroon(out(W._run(W._nb_wage, l, n + 1, False, True, n)), out(up))
     up = 100 * (n - W.rolling_argmax(h, n + 1)) / n
     down = 100 * (n - W.rolling_argmin(l, n + 1)) / n
     return Aroon(out(down), out(up))

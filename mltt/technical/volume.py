@@ -5,6 +5,7 @@
 # %% ../../nbs/22_technical_volume.ipynb #9395fa86
 from __future__ import annotations
 import math
+import numpy as np
 import torch
 import torch.nn.functional as F
 from ..core import check_choice, check_float, check_int, input_error
@@ -97,6 +98,42 @@ def mfi(
     r = 100 * pos / torch.where(small, 1., tot)
     return out(torch.where(small, torch.nan if small_flow is None else check_float('small_flow', small_flow), r))
 
+# %% ../../nbs/22_technical_volume.ipynb #1a65e52e
+# Compiled kernel of the ATR (used on CPU tensors without gradients; `_atr` above is the reference)
+@W._jit
+def _nb_atr(h, l, c, n, decay, gain, out):
+    """ATR: the true range of each bar, seeded with its mean over the column's first n ranges, then smoothed. Two passes:
+    each column's seed row and seed (the first rows only), then the recursion without branches (vectorised across the columns)."""
+    T, M = h.shape
+    f = np.full(M, -1, dtype=np.int64); s = np.full(M, T, dtype=np.int64); dead = np.zeros(M, dtype=np.bool_)
+    seed = np.zeros(M); y = np.zeros(M)
+    todo, t = M, 1
+    while t < T and todo > 0:
+        for j in range(M):
+            if t > s[j] or dead[j]: continue
+            a = h[t, j]; b = l[t, j]; p = c[t - 1, j]
+            ok = np.isfinite(a) and np.isfinite(b) and np.isfinite(p)
+            if f[j] < 0:
+                if ok: f[j] = t; seed[j] = max(a, p) - min(b, p)
+            elif not ok: dead[j] = True; todo -= 1; continue
+            else: seed[j] += max(a, p) - min(b, p)
+            if f[j] >= 0 and t == f[j] + n - 1: s[j] = t; todo -= 1
+        t += 1
+    for j in range(M): seed[j] = seed[j] / n
+    out[0, :] = np.nan
+    for t in range(1, T):
+        for j in range(M):
+            a = h[t, j]; b = l[t, j]; p = c[t - 1, j]
+            yn = decay * y[j] + gain * (max(a, p) - min(b, p))
+            yn = seed[j] if t == s[j] else yn
+            dd = dead[j] | ((t > s[j]) & ~(np.isfinite(a) & np.isfinite(b) & np.isfinite(p)))
+            dead[j] = dd
+            live = (t >= s[j]) & ~dd
+            y[j] = yn if live else y[j]
+            out[t, j] = yn if live else np.nan
+    return out
+
+
 # %% ../../nbs/22_technical_volume.ipynb #d5c28e8c
 @cached
 def trange(
@@ -125,6 +162,9 @@ def atr(
     "Average true range (TA-Lib `ATR`)."
     n = _n('n', n); check_choice('smoothing', smoothing, ['wilder', 'ema', 'sma'])
     (h, l, c), out = _panel(dict(high=high, low=low, close=close), n + 1, dict(n=n), ohlc=True)
+    if smoothing != 'sma' and W._fast(h, l, c):                           # one compiled pass
+        a = 1 / n if smoothing == 'wilder' else 2 / (n + 1)
+        return out(W._run(_nb_atr, h, n, 1 - a, a, inputs=(l, c)))
     return out(_atr(h, l, c, n, smoothing))
 
 @cached
