@@ -10,7 +10,7 @@ from .. import _lazy_module
 
 # %% ../../nbs/99_api_alphas.ipynb #c0a86291
 _EXPORTS = {
-    'mltt.alphas.language': ['SIGNIFICANT', 'FUNCTIONS', 'ALIASES', 'SYMBOLS', 'INPUTS', 'GROUPS', 'MAX_DEPTH', 'MAX_LENGTH', 'Node', 'snap',
+    'mltt.alphas.language': ['SIGNIFICANT', 'FUNCTIONS', 'ALIASES', 'SYMBOLS', 'INPUTS', 'GROUPS', 'MAX_DEPTH', 'MAX_LENGTH', 'Node', 'snap', 'torch_path',
                              'delay', 'delta', 'ts_sum', 'ts_mean', 'ts_std', 'ts_cov', 'ts_corr', 'ts_min', 'ts_max', 'ts_argmax',
                              'ts_argmin', 'ts_rank', 'ts_product', 'decay_linear', 'rank', 'demean', 'zscore', 'scale', 'indneutralize',
                              'sign', 'signedpower', 'ParseError', 'Num', 'Var', 'Group', 'Call', 'Token', 'tokenize', 'parse',

@@ -10,17 +10,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import torch
+import numba
 from ..core import InputError, input_error
 
 # %% auto #0
 __all__ = ['SIGNIFICANT', 'FUNCTIONS', 'ALIASES', 'SYMBOLS', 'INPUTS', 'GROUPS', 'MAX_DEPTH', 'MAX_LENGTH', 'Node', 'snap',
-           'delay', 'delta', 'ts_sum', 'ts_mean', 'ts_std', 'ts_cov', 'ts_corr', 'ts_min', 'ts_max', 'ts_argmax',
-           'ts_argmin', 'ts_rank', 'ts_product', 'decay_linear', 'rank', 'demean', 'zscore', 'scale', 'indneutralize',
-           'sign', 'signedpower', 'ParseError', 'Num', 'Var', 'Group', 'Call', 'Token', 'tokenize', 'parse',
-           'evaluate_many', 'evaluate', 'plot_tree']
+           'torch_path', 'delay', 'delta', 'ts_sum', 'ts_mean', 'ts_std', 'ts_cov', 'ts_corr', 'ts_min', 'ts_max',
+           'ts_argmax', 'ts_argmin', 'ts_rank', 'ts_product', 'decay_linear', 'rank', 'demean', 'zscore', 'scale',
+           'indneutralize', 'sign', 'signedpower', 'ParseError', 'Num', 'Var', 'Group', 'Call', 'Token', 'tokenize',
+           'parse', 'evaluate_many', 'evaluate', 'plot_tree']
 
 # %% ../../nbs/25_alphas_language.ipynb #1a467456
-_LOCAL = 16   # windows up to this length are summed from the window's own values (equal windows give equal bits)
+_LOCAL = 32   # windows up to this length are summed from the window's own values (equal windows give equal bits)
 
 SIGNIFICANT = 12   # float64 values are ordered at 12 significant digits: noise below that never decides a rank
 
@@ -31,6 +32,20 @@ def snap(x:torch.Tensor) -> torch.Tensor:
     e = torch.floor(torch.log10(torch.where(a > 0, a, 1.))).clamp(-280, 280)
     m = torch.pow(10., (SIGNIFICANT - 1) - e)
     return torch.where(torch.isfinite(x) & (a > 0), torch.round(x * m) / m, x)
+
+_COMPILED = [True]   # the operators use the compiled CPU kernels where they apply
+
+class torch_path:
+    "Inside `with torch_path():` the operators run their torch code even where the compiled CPU kernels would apply."
+    def __enter__(self): self.prev = _COMPILED[0]; _COMPILED[0] = False; return self
+    def __exit__(self, *exc): _COMPILED[0] = self.prev
+
+def _fast(*xs) -> bool:
+    "The compiled kernels apply: switched on, 2-D CPU tensors of one float dtype that need no gradient."
+    return _COMPILED[0] and all(isinstance(x, torch.Tensor) and x.ndim == 2 and x.device.type == 'cpu' and not x.requires_grad
+                                and x.dtype in (torch.float32, torch.float64) and x.dtype == xs[0].dtype for x in xs)
+
+def _np(x): return np.ascontiguousarray(x.numpy())
 
 def _nan(x): return torch.full_like(x, math.nan)
 
@@ -66,6 +81,7 @@ def _rolling_sums(xs, d:int):
     "Window sums (float64) of each tensor in xs over the last d rows, for rows d-1..T-1."
     out = []
     for x in xs:                                               # x: a float64 temporary of the caller, summed in place
+        if d > x.shape[0]: out.append(x[:0]); continue            # no full window: nothing to sum
         c = x.cumsum_(0)
         w = torch.empty_like(c[d - 1:])
         w[0] = c[d - 1]
@@ -102,27 +118,38 @@ def _sum64(x, d):
 # %% ../../nbs/25_alphas_language.ipynb #fa6c75dc
 def ts_sum(x:torch.Tensor, d:int) -> torch.Tensor:
     "Sum of the last d rows."
+    if _fast(x) and d <= _LOCAL: return torch.from_numpy(_nb_sum_local(_np(x), d, 1))
     return _finish(_sum64(x, d), x, d, _bad_in_window(x, d))
 
 def ts_mean(x:torch.Tensor, d:int) -> torch.Tensor:
     "Mean of the last d rows."
+    if _fast(x) and d <= _LOCAL: return torch.from_numpy(_nb_sum_local(_np(x), d, d))
     return _finish(_sum64(x, d) / d, x, d, _bad_in_window(x, d))
 
 _ZERO_VAR = 1e-10   # a window's variance below this share of its mean square is a constant window: exactly 0
 
-def _var(s1, s2, d):
-    "Sample variance from window sums, exactly 0 for (numerically) constant windows."
+def _constant(x, d):
+    "(rows d-1..T-1) bool: the window of d rows ending at t holds one value d times (exactly)."
+    ch = torch.ones(x.shape, dtype=torch.int32, device=x.device)
+    ch[1:] = x[1:] != x[:-1]                                   # a change from the row before (NaN always changes)
+    c = ch.cumsum(0, dtype=torch.int32)
+    if d > x.shape[0]: return torch.zeros_like(ch[:0], dtype=torch.bool)   # no full window
+    return (c[d - 1:] - c[:c.shape[0] - d + 1]) == 0           # no change in rows t-d+2..t
+
+def _var(s1, s2, d, const):
+    "Sample variance from window sums, exactly 0 for constant windows (also numerically: below `_ZERO_VAR` of the mean square)."
     v = (s2 - s1 * s1 / d) / (d - 1)
-    return torch.where(v <= _ZERO_VAR * (s2 / d), 0., v)
+    return torch.where(const | (v <= _ZERO_VAR * (s2 / d)), 0., v)
 
 def ts_std(x:torch.Tensor, d:int) -> torch.Tensor:
     "Sample standard deviation (ddof=1) of the last d rows."
+    if _fast(x) and d <= _LOCAL: return torch.from_numpy(_nb_moments_local(_np(x), _np(x), d, 2))
     if d <= _LOCAL:
         _, v, _, bad = _local_parts(x, x, d)
         return _finish(v.sqrt(), x, d, bad)
     x64 = _clean64(x, center=True)
     s2, s1 = _rolling_sums([x64 * x64, x64], d)
-    return _finish(_var(s1, s2, d).sqrt(), x, d, _bad_in_window(x, d))
+    return _finish(_var(s1, s2, d, _constant(x, d)).sqrt(), x, d, _bad_in_window(x, d))
 
 def _local_parts(x, y, d):
     "Covariance and variances from sums over the window of moves against the window's last value: a function of the window alone."
@@ -133,12 +160,13 @@ def _local_parts(x, y, d):
     for k in range(1, min(d, T)):                              # a loop over the window, never over time
         u = xc[:-k] - xc[k:]; v = yc[:-k] - yc[k:]
         sx[k:] += u; sy[k:] += v
-        sxx[k:].addcmul_(u, u); syy[k:].addcmul_(v, v); sxy[k:].addcmul_(u, v)
+        sxx[k:] += u * u; syy[k:] += v * v; sxy[k:] += u * v   # rounded products, as the compiled kernels
     sl = slice(d - 1, None)
     sx, sy, sxx, syy, sxy = (a[sl].to(torch.float64) for a in (sx, sy, sxx, syy, sxy))
-    c = (sxy - sx * sy / d) / (d - 1)
-    vx = ((sxx - sx * sx / d) / (d - 1)).clamp_min(0)
-    vy = ((syy - sy * sy / d) / (d - 1)).clamp_min(0)
+    id, id1 = 1. / d, 1. / (d - 1)                             # multiplications by reciprocals, as the compiled kernels
+    c = (sxy - sx * sy * id) * id1
+    vx = ((sxx - sx * sx * id) * id1).clamp_min(0)
+    vy = ((syy - sy * sy * id) * id1).clamp_min(0)
     return c, vx, vy, _bad_in_window(x + y, d)
 
 def _cov_parts(x, y, d):
@@ -146,16 +174,19 @@ def _cov_parts(x, y, d):
     x64, y64 = _clean64(x, center=True), _clean64(y, center=True)
     sxx, syy, sxy, sx, sy = _rolling_sums([x64 * x64, y64 * y64, x64 * y64, x64, y64], d)   # products first: the sums are in place
     bad = _bad_in_window(x + y, d)                             # NaN/inf in either (a sum of opposite infinities is NaN too)
-    return (sxy - sx * sy / d) / (d - 1), _var(sx, sxx, d), _var(sy, syy, d), bad
+    vx, vy = _var(sx, sxx, d, _constant(x, d)), _var(sy, syy, d, _constant(y, d))
+    return torch.where((vx == 0) | (vy == 0), 0., (sxy - sx * sy / d) / (d - 1)), vx, vy, bad
 
 def ts_cov(x:torch.Tensor, y:torch.Tensor, d:int) -> torch.Tensor:
     "Sample covariance (ddof=1) of x and y over the last d rows."
+    if _fast(x, y): return _nb_cov(x, y, d, False)
     c, vx, vy, bad = _cov_parts(x, y, d)
     c = torch.where(c.abs() <= 1e-12 * (vx * vy).sqrt(), 0., c)   # zero in exact arithmetic: exactly zero
     return _finish(c, x, d, bad)
 
 def ts_corr(x:torch.Tensor, y:torch.Tensor, d:int) -> torch.Tensor:
     "Pearson correlation of x and y over the last d rows; NaN where either is constant in the window."
+    if _fast(x, y): return _nb_cov(x, y, d, True)
     if d == 2:                                                 # two rows: the sign of the product of the moves, exactly
         dx, dy = x[1:].to(torch.float64) - x[:-1], y[1:].to(torch.float64) - y[:-1]
         r = torch.where((dx == 0) | (dy == 0), math.nan, torch.sign(dx * dy))
@@ -174,6 +205,7 @@ def ts_max(x:torch.Tensor, d:int) -> torch.Tensor:
     return _windows(x, d).amax(-1) if d > 1 else x.clone()
 
 def _arg(x, d, largest):
+    if _fast(x): return torch.from_numpy(_nb_arg(_np(snap(x)), d, largest))
     w = _windows(snap(x), d)
     i = (w.argmax(-1) if largest else w.argmin(-1)).to(x.dtype) + 1
     return torch.where(_bad_in_window(x, d), math.nan, i)
@@ -189,6 +221,7 @@ def ts_argmin(x:torch.Tensor, d:int) -> torch.Tensor:
 def ts_rank(x:torch.Tensor, d:int) -> torch.Tensor:
     "Percentile rank (average rank of ties / d) of today's value among the last d rows."
     x = snap(x)
+    if _fast(x): return torch.from_numpy(_nb_ts_rank(_np(x), d))
     twice = torch.zeros(x.shape, dtype=torch.int16 if d < 16000 else torch.int32, device=x.device)   # 2 x (rank - 1)
     for k in range(1, min(d, x.shape[0])):                    # a loop over the window, never over time
         past, now = x[:-k], x[k:]
@@ -200,12 +233,17 @@ def ts_product(x:torch.Tensor, d:int) -> torch.Tensor:
     "Product of the last d rows."
     return _windows(x, d).prod(-1) if d > 1 else x.clone()
 
+_CANCEL = 1e-12   # a weighted sum smaller than this share of the sum of its terms' magnitudes is 0 (cancellation noise)
+
 def decay_linear(x:torch.Tensor, d:int) -> torch.Tensor:
     "Linearly weighted mean of the last d rows, weights d (today), d-1, ..., 1, normalised to sum to 1."
     tot = d * (d + 1) / 2
-    out = x * (d / tot)
+    if _fast(x): return torch.from_numpy(_nb_decay_linear(_np(x), np.array([(d - k) / tot for k in range(d)], _np(x).dtype), _CANCEL))
+    out, mag = x * (d / tot), x.abs() * (d / tot)
     for k in range(1, min(d, x.shape[0])):                    # weight d - k for the row k days ago
         out[k:] += x[:-k] * ((d - k) / tot)
+        mag[k:] += x[:-k].abs() * ((d - k) / tot)
+    out = torch.where((out.abs() <= _CANCEL * mag) & torch.isfinite(mag), 0., out)   # zero in exact arithmetic: exactly zero
     out[:d - 1] = math.nan
     return out
 
@@ -215,26 +253,7 @@ def decay_linear(x:torch.Tensor, d:int) -> torch.Tensor:
 def rank(x:torch.Tensor) -> torch.Tensor:
     "Percentile rank within each row (average rank of ties / number of non-NaN values); NaN stays NaN."
     x = snap(x)
-    if x.device.type != 'cpu' or x.requires_grad: return _rank_torch(x)
-    a = x.numpy()                                               # numpy's vectorised sort is several times faster on CPU
-    idx = np.argsort(a, axis=-1)                                # NaN sorted last
-    s = np.take_along_axis(a, idx, -1)
-    N = a.shape[-1]
-    step = s[..., 1:] != s[..., :-1]                            # NaN != NaN: NaNs are never ties (and are masked below)
-    if step.all(): r_sorted = np.broadcast_to(np.arange(1, N + 1, dtype=a.dtype), s.shape)
-    else:
-        pos = np.broadcast_to(np.arange(N, dtype=np.int32), s.shape)
-        yes = np.ones(s.shape[:-1] + (1,), bool)
-        first = np.maximum.accumulate(np.where(np.concatenate([yes, step], -1), pos, 0), -1)
-        last = np.minimum.accumulate(np.where(np.concatenate([step, yes], -1), pos, N)[..., ::-1], -1)[..., ::-1]
-        r_sorted = ((first + last + 2) / 2).astype(a.dtype)
-    r = np.empty_like(a)
-    np.put_along_axis(r, idx, r_sorted, -1)
-    nan = np.isnan(a)
-    n = (~nan).sum(-1, keepdims=True).astype(a.dtype)
-    with np.errstate(divide='ignore', invalid='ignore'): r /= n
-    r[nan] = np.nan
-    return torch.from_numpy(r)
+    return _nb_rank(x) if _fast(x) else _rank_torch(x)
 
 def _rank_torch(x):
     idx = x.argsort(-1)
@@ -285,6 +304,286 @@ def sign(x:torch.Tensor) -> torch.Tensor:
 def signedpower(x:torch.Tensor, a) -> torch.Tensor:
     "sign(x) |x|^a."
     return sign(x) * x.abs() ** a
+
+# %% ../../nbs/25_alphas_language.ipynb #964eba80
+_jit = numba.njit(cache=__name__ != '__main__', nogil=True, error_model='numpy')   # IEEE division; cached on disk from the package
+
+@_jit
+def _nb_nbad(x, y, d, t, nbad):
+    "Update the count per column of non-finite x + y in the window of d rows ending at t (y is x for one input)."
+    xt, yt = x[t], y[t]
+    for n in range(x.shape[1]):
+        if not math.isfinite(xt[n] + yt[n]): nbad[n] += 1
+    if t >= d:
+        xo, yo = x[t - d], y[t - d]
+        for n in range(x.shape[1]):
+            if not math.isfinite(xo[n] + yo[n]): nbad[n] -= 1
+
+@_jit
+def _nb_nbad1(x, d, t, nbad):
+    "Update the count per column of NaN/inf x in the window of d rows ending at t."
+    for n in range(x.shape[1]):
+        if not math.isfinite(x[t, n]): nbad[n] += 1
+    if t >= d:
+        for n in range(x.shape[1]):
+            if not math.isfinite(x[t - d, n]): nbad[n] -= 1
+
+@_jit
+def _nb_moments_local(x, y, d, mode):
+    "Windows of d <= `_LOCAL` rows from moves against the window's last value: mode 0 covariance, 1 correlation, 2 std of x."
+    T, N = x.shape
+    out = np.empty((T, N), x.dtype)
+    out[:d - 1] = np.nan
+    s = np.zeros((5, N), x.dtype)                              # sums of u, v, uu, vv, uv in the inputs' dtype, as the torch code
+    nbad = np.zeros(N, np.int64)
+    id, id1 = 1. / d, 1. / (d - 1)
+    for t in range(T):
+        _nb_nbad(x, y, d, t, nbad)
+        if t < d - 1: continue
+        x0, y0 = x[t], y[t]
+        sx, sy, sxx, syy, sxy = s[0], s[1], s[2], s[3], s[4]
+        s[:] = 0
+        for k in range(1, d):                                  # the torch code's order: k = 1, 2, ..., d - 1
+            xk, yk = x[t - k], y[t - k]
+            for n in range(N):
+                u = xk[n] - x0[n]; v = yk[n] - y0[n]
+                sx[n] += u; sy[n] += v; sxx[n] += u * u; syy[n] += v * v; sxy[n] += u * v
+        o = out[t]
+        for n in range(N):
+            fx, fy = np.float64(sx[n]), np.float64(sy[n])
+            vx = max((np.float64(sxx[n]) - fx * fx * id) * id1, 0.)
+            if mode == 2: r = math.sqrt(vx)
+            else:
+                vy = max((np.float64(syy[n]) - fy * fy * id) * id1, 0.)
+                r = _nb_cov_value((np.float64(sxy[n]) - fx * fy * id) * id1, vx, vy, mode == 1)
+            o[n] = np.nan if nbad[n] > 0 else r
+    return out
+
+@_jit
+def _nb_cov_value(c, vx, vy, corr):
+    "The torch code's final step: zero when zero in exact arithmetic; a correlation clipped to [-1, 1], NaN for a constant input."
+    if corr:
+        r = min(max(c / math.sqrt(vx * vy), -1.), 1.)
+        r = 0. if abs(r) <= 1e-12 else r
+        return r if (vx > 0) & (vy > 0) else np.nan
+    return 0. if abs(c) <= 1e-12 * math.sqrt(vx * vy) else c
+
+@_jit
+def _nb_first_finite(x):
+    "Each column's first finite value (0 where none): a past value of every later row."
+    T, N = x.shape
+    out = np.zeros(N)
+    for n in range(N):
+        for t in range(T):
+            if math.isfinite(x[t, n]):
+                out[n] = x[t, n]; break
+    return out
+
+@_jit
+def _nb_cov_long(x, y, d, corr, zero_var):
+    "Covariance or correlation over d > `_LOCAL` rows from running sums of centred values, re-added from the window every d rows."
+    T, N = x.shape
+    out = np.empty((T, N), x.dtype)
+    out[:min(d - 1, T)] = np.nan
+    cx, cy = _nb_first_finite(x), _nb_first_finite(y)
+    s = np.zeros((5, N))                                       # float64 sums of x, y, xx, yy, xy over the window
+    nbad = np.zeros(N, np.int64)
+    runx = np.zeros(N, np.int64); runy = np.zeros(N, np.int64)   # rows in a row with the same value, ending at t
+    id, id1 = 1. / d, 1. / (d - 1)
+    for t in range(T):
+        _nb_nbad(x, y, d, t, nbad)
+        for n in range(N):
+            runx[n] = runx[n] + 1 if t > 0 and x[t, n] == x[t - 1, n] else 1
+            runy[n] = runy[n] + 1 if t > 0 and y[t, n] == y[t - 1, n] else 1
+        if t >= d and t % d == 0:                              # a fresh sum over the window: no drift over the panel
+            s[:] = 0.
+            for k in range(d):
+                for n in range(N):
+                    u, v = _nb_centred(x[t - k, n], cx[n]), _nb_centred(y[t - k, n], cy[n])
+                    s[0, n] += u; s[1, n] += v; s[2, n] += u * u; s[3, n] += v * v; s[4, n] += u * v
+        else:
+            for n in range(N):
+                u, v = _nb_centred(x[t, n], cx[n]), _nb_centred(y[t, n], cy[n])
+                s[0, n] += u; s[1, n] += v; s[2, n] += u * u; s[3, n] += v * v; s[4, n] += u * v
+            if t >= d:
+                for n in range(N):
+                    u, v = _nb_centred(x[t - d, n], cx[n]), _nb_centred(y[t - d, n], cy[n])
+                    s[0, n] -= u; s[1, n] -= v; s[2, n] -= u * u; s[3, n] -= v * v; s[4, n] -= u * v
+        if t < d - 1: continue
+        for n in range(N):
+            sx, sy, sxx, syy, sxy = s[0, n], s[1, n], s[2, n], s[3, n], s[4, n]
+            vx = (sxx - sx * sx * id) * id1
+            vy = (syy - sy * sy * id) * id1
+            vx = 0. if runx[n] >= d or vx <= zero_var * (sxx * id) else vx   # a constant window: exactly 0
+            vy = 0. if runy[n] >= d or vy <= zero_var * (syy * id) else vy
+            c = 0. if vx == 0 or vy == 0 else (sxy - sx * sy * id) * id1
+            r = _nb_cov_value(c, vx, vy, corr)
+            out[t, n] = np.nan if nbad[n] > 0 else r
+    return out
+
+@_jit
+def _nb_centred(v, c):
+    "float64 v - c, 0 for NaN/inf (those windows are NaN anyway)."
+    v = np.float64(v)
+    return v - c if math.isfinite(v) else 0.
+
+@_jit
+def _nb_corr2(x, y):
+    "Correlation over two rows: the sign of the product of the moves (NaN where either does not move)."
+    T, N = x.shape
+    out = np.full((T, N), np.nan, x.dtype)
+    for t in range(1, T):
+        for n in range(N):
+            if not (math.isfinite(x[t, n] + y[t, n]) and math.isfinite(x[t - 1, n] + y[t - 1, n])): continue
+            dx = np.float64(x[t, n]) - np.float64(x[t - 1, n]); dy = np.float64(y[t, n]) - np.float64(y[t - 1, n])
+            if dx != 0 and dy != 0: out[t, n] = 1. if (dx > 0) == (dy > 0) else -1.
+    return out
+
+@_jit
+def _nb_sum_local(x, d, div):
+    "Window sums (over `div`: 1 or d) of d <= `_LOCAL` rows in float64, added from the window's own values (today first, as the torch code)."
+    T, N = x.shape
+    out = np.empty((T, N), x.dtype)
+    out[:min(d - 1, T)] = np.nan
+    acc = np.empty(N)
+    nbad = np.zeros(N, np.int64)
+    for t in range(T):
+        _nb_nbad1(x, d, t, nbad)
+        if t < d - 1: continue
+        for n in range(N): acc[n] = _nb_centred(x[t, n], 0.)
+        for k in range(1, d):
+            xk = x[t - k]
+            for n in range(N): acc[n] += _nb_centred(xk[n], 0.)
+        for n in range(N): out[t, n] = np.nan if nbad[n] > 0 else acc[n] / div
+    return out
+
+@_jit
+def _nb_ts_rank(x, d):
+    "(2 x the number of smaller earlier values + 2 x the number of equal ones... : the torch code's count) / 2d; NaN where the window holds a NaN/inf."
+    T, N = x.shape
+    out = np.empty((T, N), x.dtype)
+    out[:min(d - 1, T)] = np.nan
+    nbad = np.zeros(N, np.int64)
+    twice = np.empty(N, np.int64)
+    for t in range(T):
+        _nb_nbad1(x, d, t, nbad)
+        if t < d - 1: continue
+        now = x[t]
+        twice[:] = 2
+        for k in range(1, d):
+            p = x[t - k]
+            for n in range(N): twice[n] += (p[n] < now[n]) + (p[n] <= now[n])   # a smaller value counts 1, an equal one 1/2
+        for n in range(N): out[t, n] = np.nan if nbad[n] > 0 else twice[n] / (2 * d)
+    return out
+
+@_jit
+def _nb_arg(x, d, largest):
+    "Position 1..d of the first largest (smallest) value of the window; NaN where it holds a NaN/inf."
+    T, N = x.shape
+    out = np.empty((T, N), x.dtype)
+    out[:min(d - 1, T)] = np.nan
+    nbad = np.zeros(N, np.int64)
+    best = np.empty(N, x.dtype); pos = np.empty(N, np.int64)
+    for t in range(T):
+        _nb_nbad1(x, d, t, nbad)
+        if t < d - 1: continue
+        best[:] = x[t - d + 1]; pos[:] = 1
+        for k in range(2, d + 1):
+            v = x[t - d + k]
+            for n in range(N):
+                if (v[n] > best[n]) if largest else (v[n] < best[n]):   # strictly: the first of equal values stays
+                    best[n] = v[n]; pos[n] = k
+        for n in range(N): out[t, n] = np.nan if nbad[n] > 0 else pos[n]
+    return out
+
+@_jit
+def _nb_decay_linear(x, w, cancel):
+    "sum_k w[k] x[t-k] in x's dtype, in the torch code's order (today first), 0 where it cancels; NaN propagates."
+    T, N = x.shape
+    d = len(w)
+    out = np.empty((T, N), x.dtype)
+    out[:min(d - 1, T)] = np.nan
+    mag = np.empty(N, x.dtype)
+    for t in range(d - 1, T):
+        o = out[t]
+        for n in range(N):
+            o[n] = x[t, n] * w[0]; mag[n] = abs(x[t, n]) * w[0]
+        for k in range(1, d):
+            xk, wk = x[t - k], w[k]
+            for n in range(N):
+                o[n] += xk[n] * wk; mag[n] += abs(xk[n]) * wk
+        for n in range(N):
+            if abs(o[n]) <= cancel * mag[n] and math.isfinite(mag[n]): o[n] = 0.
+    return out
+
+@_jit
+def _nb_rank_pass(x, order, out):
+    "Ranks from each row's sort order (NaN last): ties averaged, divided by the row's count of non-NaN values."
+    T, N = x.shape
+    for t in range(T):
+        m = N
+        while m > 0 and math.isnan(x[t, order[t, m - 1]]): m -= 1
+        i = 0
+        while i < m:
+            v = x[t, order[t, i]]
+            j = i
+            while j + 1 < m and x[t, order[t, j + 1]] == v: j += 1
+            r = (i + j + 2) / 2 / m
+            for k in range(i, j + 1): out[t, order[t, k]] = r
+            i = j + 1
+        for k in range(m, N): out[t, order[t, k]] = np.nan
+
+_COL_BITS = 20   # float32 ranks pack (value, column) into 32 + 20 bits: exact in a float64 for rows of up to 2^20 assets
+
+@_jit
+def _nb_keys32(x):
+    "float64 keys (integers below 2^52) that sort like the float32 values (-0 = +0, NaN last), with the column in the low bits."
+    T, N = x.shape
+    b = x.view(np.uint32)
+    keys = np.empty((T, N))
+    top = np.uint32(0x80000000)
+    for t in range(T):
+        for n in range(N):
+            v = x[t, n]
+            u = np.uint32(b[t, n]) if v != 0 else np.uint32(0)
+            k = np.uint32(0xFFFFFFFF) if math.isnan(v) else (~u if u >= top else u | top)   # an order-preserving integer
+            keys[t, n] = np.float64((np.int64(k) << _COL_BITS) | n)
+    return keys
+
+@_jit
+def _nb_rank_keys(keys, out):
+    "Ranks from each row's sorted keys: ties (equal value bits) averaged, NaN (all ones) left out."
+    T, N = keys.shape
+    nan, lo = np.int64(0xFFFFFFFF), np.int64((1 << _COL_BITS) - 1)
+    for t in range(T):
+        m = N
+        while m > 0 and (np.int64(keys[t, m - 1]) >> _COL_BITS) == nan: m -= 1
+        i = 0
+        while i < m:
+            v = np.int64(keys[t, i]) >> _COL_BITS
+            j = i
+            while j + 1 < m and (np.int64(keys[t, j + 1]) >> _COL_BITS) == v: j += 1
+            r = (i + j + 2) / 2 / m
+            for k in range(i, j + 1): out[t, np.int64(keys[t, k]) & lo] = r
+            i = j + 1
+        for k in range(m, N): out[t, np.int64(keys[t, k]) & lo] = np.nan
+
+def _nb_rank(x):
+    "rank on the CPU: numpy's SIMD float64 sort of packed (value, column) keys for float32, an argsort for float64, then one pass."
+    a = _np(x)
+    out = np.empty_like(a)
+    if a.dtype == np.float32 and a.shape[-1] <= 1 << _COL_BITS:
+        keys = _nb_keys32(a); keys.sort(axis=-1)            # numpy sorts float64 with SIMD: 3x faster than int64 here
+        _nb_rank_keys(keys, out)
+    else: _nb_rank_pass(a, np.argsort(a, axis=-1), out)
+    return torch.from_numpy(out)
+
+def _nb_cov(x, y, d, corr):
+    "ts_cov / ts_corr on the CPU: windows of up to `_LOCAL` rows from their own values, longer ones from running sums."
+    a, b = _np(x), _np(y)
+    if corr and d == 2: return torch.from_numpy(_nb_corr2(a, b))
+    if d <= _LOCAL: return torch.from_numpy(_nb_moments_local(a, b, d, int(corr)))
+    return torch.from_numpy(_nb_cov_long(a, b, d, corr, _ZERO_VAR))
 
 # %% ../../nbs/25_alphas_language.ipynb #0969784c
 class ParseError(InputError):
@@ -574,7 +873,7 @@ class _Context:
             dts = {t.dtype for t in self.fields.values()}
             dtype = next(iter(dts)) if len(dts) == 1 and next(iter(dts)) in (torch.float32, torch.float64) else torch.float64
         self.dtype = dtype
-        self.fields = {k: t.to(dtype) for k, t in self.fields.items()}
+        self.fields = {k: t.to(dtype).contiguous() for k, t in self.fields.items()}   # row-major: frames' arrays are often column-major
         self.shape = shape
         self.groups = {} if groups is None else self._groups(groups)
 
